@@ -1,0 +1,367 @@
+//! The command line, defined once: parsing, `--help`, the man page and the shell completions
+//! in `completions/` all come from these types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success: the signature matches, the payload decrypted (and its watermark matched)
+  1  negative verdict: signature mismatch, decryption failure, watermark mismatch;
+     in batch mode: some records failed
+  2  usage error
+  3  bad input: malformed base64, wrong key/iv length, unreadable file, invalid JSON
+  4  WeChat (or the mock) answered with an errcode
+  5  transport: connection refused, timeout, TLS, non-JSON answer
+
+Environment:
+  WXLOGIN_APPID, WXLOGIN_SECRET, WXLOGIN_BASE_URL   credentials and API base URL
+  WXLOGIN_PROFILE   profile of $XDG_CONFIG_HOME/wxlogin/config.toml
+  NO_COLOR          disables colour (as --color never)
+  LANG              zh_* selects Chinese explanations (as --lang zh)
+
+Values: any KEY/DATA value may be given as text, @path (read a file) or - (stdin).";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wxlogin",
+    version,
+    about = "Debug the WeChat Mini Program login handshake: exchange codes, verify signatures, \
+             decrypt payloads, run a faithful local mock of WeChat",
+    after_help = EXIT_CODES,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// When to colour output
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+
+    /// More detail on stderr (secrets stay masked)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only the result: no warnings, notes or progress on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Show secrets (session_key, access_token) in full instead of masked
+    #[arg(long, global = true)]
+    pub reveal: bool,
+
+    /// Language of errcode explanations [default: from LANG]
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<LangArg>,
+
+    /// Profile of the config file to take credentials from
+    #[arg(long, global = true, env = "WXLOGIN_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    En,
+    Zh,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)
+    Code2session(Code2SessionArgs),
+    /// Check rawData + signature against a session_key
+    VerifySignature(VerifyArgs),
+    /// Decrypt encryptedData + iv with a session_key and check the watermark
+    Decrypt(DecryptArgs),
+    /// Run a faithful local fake of WeChat's side of the handshake
+    MockServer(MockServerArgs),
+    /// Run the whole handshake against an embedded mock, as a sequence diagram
+    Demo(DemoArgs),
+    /// Play the mini program against your own backend, with the mock as WeChat
+    Simulate(SimulateArgs),
+    /// Get an access token (GET /cgi-bin/token, or POST /cgi-bin/stable_token with --stable)
+    Token(TokenArgs),
+    /// Ask WeChat whether a stored session_key is still the user's current one
+    CheckSession(CheckSessionArgs),
+    /// Exchange a phone-number button code for the phone number
+    Phone(PhoneArgs),
+    /// Meaning and fix of a WeChat errcode, in English and Chinese
+    Explain(ExplainArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+/// The mini program's appid and secret. Resolution: flags, then WXLOGIN_APPID /
+/// WXLOGIN_SECRET, then the config file's profile, then a prompt on a terminal.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CredentialArgs {
+    /// The mini program's appid
+    #[arg(long, env = "WXLOGIN_APPID", value_name = "APPID")]
+    pub appid: Option<String>,
+
+    /// The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)
+    #[arg(long, value_name = "SECRET", conflicts_with_all = ["secret_stdin", "secret_file"])]
+    pub secret: Option<String>,
+
+    /// Read the appsecret from stdin
+    #[arg(long, conflicts_with = "secret_file")]
+    pub secret_stdin: bool,
+
+    /// Read the appsecret from a file
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+}
+
+/// Where and how to reach WeChat's API.
+#[derive(Debug, Clone, Args)]
+pub struct ApiArgs {
+    /// API base URL: WeChat, the mock server or any stand-in [default: https://api.weixin.qq.com]
+    #[arg(long, env = "WXLOGIN_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Seconds before a request is given up
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub timeout: f64,
+
+    /// Retries on errcode -1 (system busy) and on connections that never reached the server
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub retries: u32,
+
+    /// Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct Code2SessionArgs {
+    /// The code from wx.login (valid 5 minutes, usable once)
+    #[arg(long, value_name = "CODE")]
+    pub code: String,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Use POST /cgi-bin/stable_token instead of GET /cgi-bin/token
+    #[arg(long)]
+    pub stable: bool,
+
+    /// With --stable: force a new token (invalidates the previous one)
+    #[arg(long, requires = "stable")]
+    pub force_refresh: bool,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckSessionArgs {
+    /// The user's openid
+    #[arg(long, value_name = "OPENID")]
+    pub openid: String,
+
+    /// The session_key your server stored for that user (text, @path or -)
+    #[arg(long, value_name = "KEY")]
+    pub session_key: String,
+
+    /// Use this access token instead of fetching one with the appid and secret
+    #[arg(long, value_name = "TOKEN")]
+    pub access_token: Option<String>,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PhoneArgs {
+    /// The code from the getPhoneNumber button's event
+    #[arg(long, value_name = "CODE")]
+    pub code: String,
+
+    /// Use this access token instead of fetching one with the appid and secret
+    #[arg(long, value_name = "TOKEN")]
+    pub access_token: Option<String>,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// Options shared by the two batch-capable commands.
+#[derive(Debug, Clone, Args)]
+pub struct BatchArgs {
+    /// Process JSON Lines from FILE or - (stdin): one result line per input line
+    #[arg(long, value_name = "FILE|-")]
+    pub batch: Option<String>,
+
+    /// With --batch: write results to FILE instead of stdout
+    #[arg(long, value_name = "FILE", requires = "batch")]
+    pub output: Option<PathBuf>,
+
+    /// With --batch: worker threads [default: all cores]
+    #[arg(long, value_name = "N", requires = "batch")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The rawData string exactly as the client got it (text, @path or -)
+    #[arg(long, value_name = "STR|@FILE|-", required_unless_present_any = ["from", "batch"])]
+    pub raw_data: Option<String>,
+
+    /// The signature from the same wx.getUserInfo result (40 hex digits)
+    #[arg(long, value_name = "HEX", required_unless_present_any = ["from", "batch"])]
+    pub signature: Option<String>,
+
+    /// The session_key from code2session (text, @path or -)
+    #[arg(long, value_name = "KEY", required_unless_present = "batch")]
+    pub session_key: Option<String>,
+
+    /// Take rawData and signature from a captured wx.getUserInfo result (JSON; also under "detail")
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["raw_data", "signature", "batch"])]
+    pub from: Option<String>,
+
+    /// Refuse mangled base64 instead of repairing it
+    #[arg(long)]
+    pub strict: bool,
+
+    #[command(flatten)]
+    pub batch: BatchArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DecryptArgs {
+    /// The session_key from code2session (text, @path or -)
+    #[arg(long, value_name = "KEY", required_unless_present = "batch")]
+    pub session_key: Option<String>,
+
+    /// The iv sent with encryptedData (text, @path or -)
+    #[arg(long, value_name = "IV", required_unless_present_any = ["from", "batch"])]
+    pub iv: Option<String>,
+
+    /// The encryptedData (text, @path or -)
+    #[arg(long, value_name = "DATA", required_unless_present_any = ["from", "batch"])]
+    pub encrypted_data: Option<String>,
+
+    /// Take encryptedData and iv from a captured wx.getUserInfo / getPhoneNumber result
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["iv", "encrypted_data", "batch"])]
+    pub from: Option<String>,
+
+    /// The appid the watermark must carry (a mismatch then fails with exit 1)
+    #[arg(long, value_name = "APPID")]
+    pub appid: Option<String>,
+
+    /// Print the plaintext exactly as decrypted instead of pretty-printed
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Refuse mangled base64 instead of repairing it
+    #[arg(long)]
+    pub strict: bool,
+
+    #[command(flatten)]
+    pub batch: BatchArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MockServerArgs {
+    /// Address to bind (loopback unless you mean otherwise)
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: String,
+
+    /// Port to listen on (0 picks a free one; the URL is the first line printed)
+    #[arg(long, default_value_t = 8080, value_name = "PORT")]
+    pub port: u16,
+
+    /// A mini program the mock knows (repeatable); without any, a demo app is made and printed
+    #[arg(long = "app", value_name = "APPID:SECRET")]
+    pub apps: Vec<String>,
+
+    /// Seed for reproducible openids, codes and keys
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Keep users, codes and sessions in FILE across restarts
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Seconds a code stays valid
+    #[arg(long, default_value_t = 300, value_name = "SECS")]
+    pub code_ttl: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed for reproducible values
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The flow file (TOML) describing the mini program's steps
+    #[arg(value_name = "FLOW.toml")]
+    pub flow: PathBuf,
+
+    /// A running `wxlogin mock-server` your backend is configured to call
+    #[arg(long, value_name = "URL", conflicts_with = "mock_port")]
+    pub mock: Option<String>,
+
+    /// Port of the embedded mock when --mock is not given (0 picks a free one)
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub mock_port: u16,
+
+    /// An app for the embedded mock (repeatable)
+    #[arg(long = "app", value_name = "APPID:SECRET")]
+    pub apps: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The errcode (e.g. 40029, -1, -41003)
+    #[arg(value_name = "ERRCODE", allow_hyphen_values = true)]
+    pub errcode: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,13 @@
+//! `wxlogin demo` (not built yet).
+
+use super::Outcome;
+use crate::cli::DemoArgs;
+use crate::core::Error;
+use crate::output::Ctx;
+
+pub fn run(_ctx: &Ctx, _args: DemoArgs) -> Outcome {
+    Err(Error::usage(
+        "not implemented yet",
+        "see the project's open issues",
+    ))
+}

@@ -1,0 +1,515 @@
+//! What users paste in: base64 that URL handling, PHP or a log viewer mangled on its way, values
+//! given as text, `@path` or `-`, and the JSON object a client captured from `wx.getUserInfo`.
+
+use std::borrow::Cow;
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::Value;
+
+use super::error::{Error, Result};
+
+/// One thing the normaliser had to fix, named so the user can find where it broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repair {
+    SurroundingWhitespace,
+    SurroundingQuotes,
+    EscapedSlashes(usize),
+    PercentEncoded(usize),
+    LineBreaks(usize),
+    SpacesForPlus(usize),
+    UrlSafeAlphabet(usize),
+    MissingPadding(usize),
+}
+
+impl Repair {
+    /// What was wrong and where it likely happened, for a warning line.
+    pub fn describe(&self) -> String {
+        match *self {
+            Repair::SurroundingWhitespace => "surrounding whitespace removed".into(),
+            Repair::SurroundingQuotes => {
+                "surrounding quotes removed: it was copied with its JSON quotes".into()
+            }
+            Repair::EscapedSlashes(n) => {
+                format!("{n} '\\/' read as '/': it was copied from JSON text (PHP escapes slashes)")
+            }
+            Repair::PercentEncoded(n) => format!(
+                "{n} percent-escape{} (%2B, %2F, %3D) decoded: it was URL-encoded and never decoded",
+                plural(n)
+            ),
+            Repair::LineBreaks(n) => format!(
+                "{n} line break{} removed: it was wrapped (MIME-style base64)",
+                plural(n)
+            ),
+            Repair::SpacesForPlus(n) => format!(
+                "{n} space{} read as '+': it was URL-decoded on its way (send it URL-encoded or in a JSON body)",
+                plural(n)
+            ),
+            Repair::UrlSafeAlphabet(n) => format!(
+                "{n} URL-safe character{} ('-', '_') read as '+', '/': it was re-encoded with the URL-safe alphabet",
+                plural(n)
+            ),
+            Repair::MissingPadding(n) => {
+                format!("{n} missing '=' padding added: something stripped the padding")
+            }
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Repairs the mangling seen in the wild and reports each fix; a value that needs no repair is
+/// returned borrowed. Idempotent: normalising the output again changes nothing.
+pub fn normalize_base64(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
+    let mut repairs = Vec::new();
+    if is_canonical_shape(text) {
+        return (Cow::Borrowed(text), repairs);
+    }
+    let mut s = text.trim();
+    if s.len() != text.len() {
+        repairs.push(Repair::SurroundingWhitespace);
+    }
+    if s.len() >= 2
+        && ((s.starts_with('"') && s.ends_with('"')) || (s.starts_with('\'') && s.ends_with('\'')))
+    {
+        s = s[1..s.len() - 1].trim();
+        repairs.push(Repair::SurroundingQuotes);
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    let (mut slashes, mut percents, mut breaks, mut spaces, mut url_safe) = (0, 0, 0, 0, 0);
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\\' if bytes.get(i + 1) == Some(&b'/') => {
+                out.push('/');
+                slashes += 1;
+                i += 2;
+                continue;
+            }
+            b'%' if i + 2 < bytes.len() => {
+                let decoded = match (bytes[i + 1], bytes[i + 2].to_ascii_uppercase()) {
+                    (b'2', b'B') => Some('+'),
+                    (b'2', b'F') => Some('/'),
+                    (b'3', b'D') => Some('='),
+                    _ => None,
+                };
+                match decoded {
+                    Some(d) => {
+                        out.push(d);
+                        percents += 1;
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push('%'),
+                }
+            }
+            b'\r' | b'\n' => breaks += 1,
+            b'\\' if matches!(bytes.get(i + 1), Some(b'n') | Some(b'r')) => {
+                breaks += 1;
+                i += 2;
+                continue;
+            }
+            b' ' => {
+                out.push('+');
+                spaces += 1;
+            }
+            b'-' => {
+                out.push('+');
+                url_safe += 1;
+            }
+            b'_' => {
+                out.push('/');
+                url_safe += 1;
+            }
+            _ => {
+                // Keep any other byte (including non-ASCII) so the decoder can name it.
+                let ch_len = utf8_len(c);
+                out.push_str(&s[i..(i + ch_len).min(s.len())]);
+                i += ch_len;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    for (n, repair) in [
+        (slashes, Repair::EscapedSlashes(slashes)),
+        (percents, Repair::PercentEncoded(percents)),
+        (breaks, Repair::LineBreaks(breaks)),
+        (spaces, Repair::SpacesForPlus(spaces)),
+        (url_safe, Repair::UrlSafeAlphabet(url_safe)),
+    ] {
+        if n > 0 {
+            repairs.push(repair);
+        }
+    }
+    let data_len = out.trim_end_matches('=').len();
+    let missing = (4 - data_len % 4) % 4;
+    let have_pad = out.len() - data_len;
+    // A remainder of 1 can never be valid base64: leave it for the decoder to report.
+    if data_len % 4 != 1 && have_pad < missing && data_len > 0 {
+        for _ in have_pad..missing {
+            out.push('=');
+        }
+        repairs.push(Repair::MissingPadding(missing - have_pad));
+    }
+    if repairs.is_empty() {
+        (Cow::Borrowed(text), repairs)
+    } else {
+        (Cow::Owned(out), repairs)
+    }
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+/// Cheap pre-check for the common case: only standard alphabet, padded to a multiple of four.
+fn is_canonical_shape(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.is_empty() || !b.len().is_multiple_of(4) {
+        return false;
+    }
+    let data = text.trim_end_matches('=');
+    b.len() - data.len() <= 2
+        && data
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+}
+
+/// Decodes a base64 field, repairing what can be repaired. Repairs become warnings
+/// (`field: what`), or an error when `strict`. The fast path does no copying.
+pub fn decode_base64_field(
+    field: &str,
+    text: &str,
+    strict: bool,
+    warnings: &mut Vec<String>,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    out.clear();
+    if text.is_empty() {
+        return Err(Error::input(
+            field,
+            "is empty",
+            format!("pass the {field} value exactly as the client received it"),
+        ));
+    }
+    if is_canonical_shape(text) && STANDARD.decode_vec(text, out).is_ok() {
+        return Ok(());
+    }
+    out.clear();
+    let (fixed, repairs) = normalize_base64(text);
+    if strict && let Some(first) = repairs.first() {
+        return Err(Error::input(
+            field,
+            format!("not canonical base64: {}", first.describe()),
+            "--strict refuses repaired input; drop --strict to let wxlogin repair it",
+        ));
+    }
+    match STANDARD.decode_vec(fixed.as_bytes(), out) {
+        Ok(()) => {
+            warnings.extend(repairs.iter().map(|r| format!("{field}: {}", r.describe())));
+            Ok(())
+        }
+        Err(err) => Err(base64_error(field, &fixed, err)),
+    }
+}
+
+fn base64_error(field: &str, text: &str, err: base64::DecodeError) -> Error {
+    use base64::DecodeError::*;
+    let (message, hint) = match err {
+        InvalidByte(pos, byte) => {
+            let shown = text
+                .get(pos..)
+                .and_then(|t| t.chars().next())
+                .unwrap_or(byte as char);
+            (
+                format!("not valid base64: character {shown:?} at position {pos}"),
+                "copy the value exactly as the client sent it; it may be another field or carry extra text",
+            )
+        }
+        InvalidLength(len) => (
+            format!("not valid base64: {len} characters is an impossible length"),
+            "the value was cut short, e.g. by a log line limit or a copy/paste",
+        ),
+        InvalidLastSymbol { offset: pos, .. } => (
+            format!("not valid base64: bad final symbol at position {pos}"),
+            "the value was truncated or altered at its end",
+        ),
+        InvalidPadding => (
+            "not valid base64: bad '=' padding".to_string(),
+            "the value was truncated or altered at its end",
+        ),
+    };
+    Error::input(field, message, hint)
+}
+
+/// Decodes a field that must be exactly 16 bytes (session_key, iv).
+pub fn decode_key16(
+    field: &str,
+    text: &str,
+    strict: bool,
+    warnings: &mut Vec<String>,
+) -> Result<[u8; 16]> {
+    let mut buf = Vec::with_capacity(18);
+    decode_base64_field(field, text, strict, warnings, &mut buf)?;
+    <[u8; 16]>::try_from(buf.as_slice()).map_err(|_| {
+        Error::input(
+            field,
+            format!("decodes to {} bytes, expected 16", buf.len()),
+            format!(
+                "a {field} is 24 base64 characters ending in '=='; this one is truncated or is another value (an openid? an access_token?)"
+            ),
+        )
+    })
+}
+
+/// The ciphertext must be a non-empty multiple of the AES block.
+pub fn check_ciphertext_len(field: &str, len: usize) -> Result<()> {
+    if len == 0 || !len.is_multiple_of(16) {
+        return Err(Error::input(
+            field,
+            format!("decodes to {len} bytes, not a non-empty multiple of 16"),
+            "the value was truncated or corrupted on its way (a log line limit, URL decoding, a copy/paste)",
+        ));
+    }
+    Ok(())
+}
+
+static STDIN_TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// Reads a value given as text, `@path` or `-` (stdin, usable once). One trailing newline of a
+/// file or of stdin is dropped, as a shell's `$(cat file)` would.
+pub fn read_value(field: &str, arg: &str) -> Result<String> {
+    let text = if arg == "-" {
+        if STDIN_TAKEN.swap(true, Ordering::SeqCst) {
+            return Err(Error::input(
+                field,
+                "stdin ('-') is already used by another value",
+                "give at most one value as '-', and the others as text or @file",
+            ));
+        }
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
+            Error::input(
+                field,
+                format!("cannot read stdin: {e}"),
+                "pipe the value in",
+            )
+        })?;
+        utf8(field, "stdin", bytes)?
+    } else if let Some(path) = arg.strip_prefix('@') {
+        let bytes = std::fs::read(path).map_err(|e| {
+            Error::input(
+                field,
+                format!("cannot read {path}: {}", io_reason(&e)),
+                "after '@' give the path of a readable file",
+            )
+        })?;
+        utf8(field, path, bytes)?
+    } else {
+        return Ok(arg.to_string());
+    };
+    Ok(drop_final_newline(text))
+}
+
+fn utf8(field: &str, source: &str, bytes: Vec<u8>) -> Result<String> {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        Error::input(
+            field,
+            format!(
+                "{source} is not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+            "give the value as text; binary data must be base64-encoded",
+        )
+    })
+}
+
+fn drop_final_newline(mut s: String) -> String {
+    if s.ends_with('\n') {
+        s.pop();
+        if s.ends_with('\r') {
+            s.pop();
+        }
+    }
+    s
+}
+
+/// A short reason for an I/O error, without Rust's `(os error 2)` noise.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "is a directory".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// The fields of a `wx.getUserInfo` / `getPhoneNumber` result a client captured.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Capture {
+    pub raw_data: Option<String>,
+    pub signature: Option<String>,
+    pub encrypted_data: Option<String>,
+    pub iv: Option<String>,
+}
+
+/// Parses a captured result object: fields at the top level or under `detail` (a button
+/// event), in camelCase as WeChat gives them or snake_case as backends often log them.
+pub fn parse_capture(source: &str, text: &str) -> Result<Capture> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        Error::input(
+            "--from",
+            format!("{source} is not valid JSON: {e}"),
+            "give the JSON object the client got from wx.getUserInfo or getPhoneNumber",
+        )
+    })?;
+    let Value::Object(top) = &value else {
+        return Err(Error::input(
+            "--from",
+            format!("{source} holds JSON but not an object"),
+            "give the JSON object the client got from wx.getUserInfo or getPhoneNumber",
+        ));
+    };
+    let nested = top.get("detail").and_then(Value::as_object);
+    let pick = |names: &[&str]| -> Result<Option<String>> {
+        for obj in [Some(top), nested].into_iter().flatten() {
+            for name in names {
+                match obj.get(*name) {
+                    None | Some(Value::Null) => {}
+                    Some(Value::String(s)) => return Ok(Some(s.clone())),
+                    Some(_) => {
+                        return Err(Error::input(
+                            *name,
+                            format!("in {source} is not a string"),
+                            if *name == "rawData" || *name == "raw_data" {
+                                "rawData must be the exact string the client got; once parsed into an object the signed bytes are lost"
+                            } else {
+                                "capture the value as the string the client got"
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    };
+    Ok(Capture {
+        raw_data: pick(&["rawData", "raw_data"])?,
+        signature: pick(&["signature"])?,
+        encrypted_data: pick(&["encryptedData", "encrypted_data"])?,
+        iv: pick(&["iv"])?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(text: &str) -> (Result<Vec<u8>>, Vec<String>) {
+        let mut w = Vec::new();
+        let mut out = Vec::new();
+        let r = decode_base64_field("iv", text, false, &mut w, &mut out).map(|()| out);
+        (r, w)
+    }
+
+    #[test]
+    fn canonical_input_is_untouched() {
+        let (r, w) = decode("r7BXXKkLb8qrSNn05n0qiA==");
+        assert_eq!(r.unwrap().len(), 16);
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn repairs_each_corruption_and_names_it() {
+        for (mangled, needle) in [
+            ("r7BXXKkLb8qrSNn05n0qiA", "padding"),
+            (" r7BXXKkLb8qrSNn05n0qiA==\n", "whitespace"),
+            ("\"r7BXXKkLb8qrSNn05n0qiA==\"", "quotes"),
+            ("tiihtNczf5v6AKRyjwEUhQ%3D%3D", "percent"),
+            ("aGVsbG8_d29ybGQ-Pz8_", "URL-safe"),
+            ("aGVsbG8\\/d29ybGQ+Pz8\\/", "JSON"),
+            ("aGVsbG8/d29ybGQ Pz8/", "space"),
+            ("aGVsbG8/d29y\nbGQ+Pz8/", "line break"),
+        ] {
+            let (r, w) = decode(mangled);
+            assert!(r.is_ok(), "{mangled}: {r:?}");
+            assert!(
+                w.iter().any(|x| x.contains(needle)),
+                "{mangled}: {w:?} lacks {needle}"
+            );
+        }
+    }
+
+    #[test]
+    fn strict_refuses_repairs() {
+        let mut w = Vec::new();
+        let mut out = Vec::new();
+        let e = decode_base64_field("iv", "r7BXXKkLb8qrSNn05n0qiA", true, &mut w, &mut out);
+        assert_eq!(e.unwrap_err().exit_code(), 3);
+    }
+
+    #[test]
+    fn names_the_bad_character() {
+        let (r, _) = decode("r7BXXKkLb8q!SNn05n0qiA==");
+        let e = r.unwrap_err();
+        assert!(e.to_string().contains("'!'"), "{e}");
+        assert!(e.to_string().starts_with("iv:"));
+    }
+
+    #[test]
+    fn non_ascii_never_panics() {
+        for s in [
+            "é",
+            "日本語",
+            "a%",
+            "%2",
+            "=",
+            "====",
+            "\\",
+            "a\\",
+            "🙂🙂🙂🙂",
+        ] {
+            let _ = decode(s);
+            let (once, _) = normalize_base64(s);
+            let (twice, again) = normalize_base64(&once);
+            assert_eq!(once, twice, "{s}");
+            assert!(again.is_empty() || once != s, "{s}");
+        }
+    }
+
+    #[test]
+    fn capture_from_detail_and_snake_case() {
+        let c = parse_capture(
+            "t",
+            r#"{"detail":{"encryptedData":"AA==","iv":"BB=="},"raw_data":"{}"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.encrypted_data.as_deref(), Some("AA=="));
+        assert_eq!(c.raw_data.as_deref(), Some("{}"));
+        assert!(parse_capture("t", "[1]").is_err());
+        assert!(parse_capture("t", r#"{"rawData":{"a":1}}"#).is_err());
+    }
+}

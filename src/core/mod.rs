@@ -1,0 +1,14 @@
+//! The one module that knows the WeChat login protocol. It never prints and never exits:
+//! every operation returns a value or a typed [`Error`] for the caller to render.
+
+pub mod api;
+pub mod crypto;
+pub mod errcode;
+pub mod error;
+pub mod input;
+pub mod model;
+pub mod secret;
+pub mod userdata;
+
+pub use error::{Error, Result, exit};
+pub use secret::Secret;

@@ -1,0 +1,74 @@
+//! Secrets as types: an appsecret, session_key or access_token can only be printed masked,
+//! so a stray `{}` or `{:?}` cannot leak one. `expose()` is the one explicit way out.
+
+use std::fmt;
+
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The real value, for the wire and for crypto; never for display.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `tiih…hQ==`: enough to tell two keys apart, not enough to use one.
+    pub fn masked(&self) -> String {
+        mask(&self.0)
+    }
+
+    /// The value as the user asked to see it: in full with `--reveal`, masked otherwise.
+    pub fn shown(&self, reveal: bool) -> String {
+        if reveal {
+            self.0.clone()
+        } else {
+            self.masked()
+        }
+    }
+}
+
+/// Masks any secret-like string: first four and last four characters of values long enough
+/// that eight visible characters leave most of it hidden; shorter values are hidden whole.
+pub fn mask(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() < 16 {
+        return "…".to_string();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({})", self.masked())
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_session_key_like_the_design_says() {
+        assert_eq!(mask("tiihtNczf5v6AKRyjwEUhQ=="), "tiih…hQ==");
+        assert_eq!(mask("short"), "…");
+        let s = Secret::new("tiihtNczf5v6AKRyjwEUhQ==");
+        assert!(!format!("{s:?}{s}").contains("tNczf5v6"));
+        assert_eq!(s.shown(true), "tiihtNczf5v6AKRyjwEUhQ==");
+    }
+}

@@ -1,0 +1,1 @@
+//! The mock WeChat server (axum): WeChat's routes, control routes that play the client, state.
