@@ -20,7 +20,19 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) if std::env::args().any(|a| a == "--json") => {
-            let message = err.kind().to_string();
+            let rendered = err.render().to_string();
+            // clap's message up to its usage block, folded onto one line.
+            let message = rendered
+                .lines()
+                .take_while(|l| !l.starts_with("Usage:"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let message = message
+                .strip_prefix("error: ")
+                .unwrap_or(&message)
+                .to_string();
             let usage = Error::usage(message, "see `wxlogin --help`");
             output::Ctx::plain(true).report_error(&usage);
             ExitCode::from(exit::USAGE)

@@ -1,0 +1,298 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[wxlogin] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'wxlogin'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'wxlogin'= {
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand code2session 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)'
+            cand verify-signature 'Check rawData + signature against a session_key'
+            cand decrypt 'Decrypt encryptedData + iv with a session_key and check the watermark'
+            cand mock-server 'Run a faithful local fake of WeChat''s side of the handshake'
+            cand demo 'Run the whole handshake against an embedded mock, as a sequence diagram'
+            cand simulate 'Play the mini program against your own backend, with the mock as WeChat'
+            cand token 'Get an access token (GET /cgi-bin/token, or POST /cgi-bin/stable_token with --stable)'
+            cand check-session 'Ask WeChat whether a stored session_key is still the user''s current one'
+            cand phone 'Exchange a phone-number button code for the phone number'
+            cand explain 'Meaning and fix of a WeChat errcode, in English and Chinese'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wxlogin;code2session'= {
+            cand --code 'The code from wx.login (valid 5 minutes, usable once)'
+            cand --appid 'The mini program''s appid'
+            cand --secret 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)'
+            cand --secret-file 'Read the appsecret from a file'
+            cand --base-url 'API base URL: WeChat, the mock server or any stand-in [default: https://api.weixin.qq.com]'
+            cand --timeout 'Seconds before a request is given up'
+            cand --retries 'Retries on errcode -1 (system busy) and on connections that never reached the server'
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --secret-stdin 'Read the appsecret from stdin'
+            cand --insecure 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wxlogin;verify-signature'= {
+            cand --raw-data 'The rawData string exactly as the client got it (text, @path or -)'
+            cand --signature 'The signature from the same wx.getUserInfo result (40 hex digits)'
+            cand --session-key 'The session_key from code2session (text, @path or -)'
+            cand --from 'Take rawData and signature from a captured wx.getUserInfo result (JSON; also under "detail")'
+            cand --batch 'Process JSON Lines from FILE or - (stdin): one result line per input line'
+            cand --output 'With --batch: write results to FILE instead of stdout'
+            cand --jobs 'With --batch: worker threads [default: all cores]'
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --strict 'Refuse mangled base64 instead of repairing it'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wxlogin;decrypt'= {
+            cand --session-key 'The session_key from code2session (text, @path or -)'
+            cand --iv 'The iv sent with encryptedData (text, @path or -)'
+            cand --encrypted-data 'The encryptedData (text, @path or -)'
+            cand --from 'Take encryptedData and iv from a captured wx.getUserInfo / getPhoneNumber result'
+            cand --appid 'The appid the watermark must carry (a mismatch then fails with exit 1)'
+            cand --batch 'Process JSON Lines from FILE or - (stdin): one result line per input line'
+            cand --output 'With --batch: write results to FILE instead of stdout'
+            cand --jobs 'With --batch: worker threads [default: all cores]'
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --raw 'Print the plaintext exactly as decrypted instead of pretty-printed'
+            cand --strict 'Refuse mangled base64 instead of repairing it'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wxlogin;mock-server'= {
+            cand --bind 'Address to bind (loopback unless you mean otherwise)'
+            cand --port 'Port to listen on (0 picks a free one; the URL is the first line printed)'
+            cand --app 'A mini program the mock knows (repeatable); without any, a demo app is made and printed'
+            cand --seed 'Seed for reproducible openids, codes and keys'
+            cand --state 'Keep users, codes and sessions in FILE across restarts'
+            cand --code-ttl 'Seconds a code stays valid'
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wxlogin;demo'= {
+            cand --seed 'Seed for reproducible values'
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wxlogin;simulate'= {
+            cand --mock 'A running `wxlogin mock-server` your backend is configured to call'
+            cand --mock-port 'Port of the embedded mock when --mock is not given (0 picks a free one)'
+            cand --app 'An app for the embedded mock (repeatable)'
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wxlogin;token'= {
+            cand --appid 'The mini program''s appid'
+            cand --secret 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)'
+            cand --secret-file 'Read the appsecret from a file'
+            cand --base-url 'API base URL: WeChat, the mock server or any stand-in [default: https://api.weixin.qq.com]'
+            cand --timeout 'Seconds before a request is given up'
+            cand --retries 'Retries on errcode -1 (system busy) and on connections that never reached the server'
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --stable 'Use POST /cgi-bin/stable_token instead of GET /cgi-bin/token'
+            cand --force-refresh 'With --stable: force a new token (invalidates the previous one)'
+            cand --secret-stdin 'Read the appsecret from stdin'
+            cand --insecure 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wxlogin;check-session'= {
+            cand --openid 'The user''s openid'
+            cand --session-key 'The session_key your server stored for that user (text, @path or -)'
+            cand --access-token 'Use this access token instead of fetching one with the appid and secret'
+            cand --appid 'The mini program''s appid'
+            cand --secret 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)'
+            cand --secret-file 'Read the appsecret from a file'
+            cand --base-url 'API base URL: WeChat, the mock server or any stand-in [default: https://api.weixin.qq.com]'
+            cand --timeout 'Seconds before a request is given up'
+            cand --retries 'Retries on errcode -1 (system busy) and on connections that never reached the server'
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --secret-stdin 'Read the appsecret from stdin'
+            cand --insecure 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wxlogin;phone'= {
+            cand --code 'The code from the getPhoneNumber button''s event'
+            cand --access-token 'Use this access token instead of fetching one with the appid and secret'
+            cand --appid 'The mini program''s appid'
+            cand --secret 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)'
+            cand --secret-file 'Read the appsecret from a file'
+            cand --base-url 'API base URL: WeChat, the mock server or any stand-in [default: https://api.weixin.qq.com]'
+            cand --timeout 'Seconds before a request is given up'
+            cand --retries 'Retries on errcode -1 (system busy) and on connections that never reached the server'
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --secret-stdin 'Read the appsecret from stdin'
+            cand --insecure 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wxlogin;explain'= {
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wxlogin;completions'= {
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wxlogin;help'= {
+            cand code2session 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)'
+            cand verify-signature 'Check rawData + signature against a session_key'
+            cand decrypt 'Decrypt encryptedData + iv with a session_key and check the watermark'
+            cand mock-server 'Run a faithful local fake of WeChat''s side of the handshake'
+            cand demo 'Run the whole handshake against an embedded mock, as a sequence diagram'
+            cand simulate 'Play the mini program against your own backend, with the mock as WeChat'
+            cand token 'Get an access token (GET /cgi-bin/token, or POST /cgi-bin/stable_token with --stable)'
+            cand check-session 'Ask WeChat whether a stored session_key is still the user''s current one'
+            cand phone 'Exchange a phone-number button code for the phone number'
+            cand explain 'Meaning and fix of a WeChat errcode, in English and Chinese'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wxlogin;help;code2session'= {
+        }
+        &'wxlogin;help;verify-signature'= {
+        }
+        &'wxlogin;help;decrypt'= {
+        }
+        &'wxlogin;help;mock-server'= {
+        }
+        &'wxlogin;help;demo'= {
+        }
+        &'wxlogin;help;simulate'= {
+        }
+        &'wxlogin;help;token'= {
+        }
+        &'wxlogin;help;check-session'= {
+        }
+        &'wxlogin;help;phone'= {
+        }
+        &'wxlogin;help;explain'= {
+        }
+        &'wxlogin;help;completions'= {
+        }
+        &'wxlogin;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,251 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_wxlogin_global_optspecs
+    string join \n json color= v/verbose q/quiet reveal lang= profile= h/help V/version
+end
+
+function __fish_wxlogin_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_wxlogin_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_wxlogin_using_subcommand
+    set -l cmd (__fish_wxlogin_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -s V -l version -d 'Print version'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "code2session" -d 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "verify-signature" -d 'Check rawData + signature against a session_key'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "decrypt" -d 'Decrypt encryptedData + iv with a session_key and check the watermark'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "mock-server" -d 'Run a faithful local fake of WeChat\'s side of the handshake'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "demo" -d 'Run the whole handshake against an embedded mock, as a sequence diagram'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "simulate" -d 'Play the mini program against your own backend, with the mock as WeChat'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "token" -d 'Get an access token (GET /cgi-bin/token, or POST /cgi-bin/stable_token with --stable)'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "check-session" -d 'Ask WeChat whether a stored session_key is still the user\'s current one'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "phone" -d 'Exchange a phone-number button code for the phone number'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "explain" -d 'Meaning and fix of a WeChat errcode, in English and Chinese'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l code -d 'The code from wx.login (valid 5 minutes, usable once)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l appid -d 'The mini program\'s appid' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l secret -d 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l secret-file -d 'Read the appsecret from a file' -r -F
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l base-url -d 'API base URL: WeChat, the mock server or any stand-in [default: https://api.weixin.qq.com]' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l timeout -d 'Seconds before a request is given up' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l retries -d 'Retries on errcode -1 (system busy) and on connections that never reached the server' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l secret-stdin -d 'Read the appsecret from stdin'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l insecure -d 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l raw-data -d 'The rawData string exactly as the client got it (text, @path or -)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l signature -d 'The signature from the same wx.getUserInfo result (40 hex digits)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l session-key -d 'The session_key from code2session (text, @path or -)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l from -d 'Take rawData and signature from a captured wx.getUserInfo result (JSON; also under "detail")' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l batch -d 'Process JSON Lines from FILE or - (stdin): one result line per input line' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l output -d 'With --batch: write results to FILE instead of stdout' -r -F
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l jobs -d 'With --batch: worker threads [default: all cores]' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l strict -d 'Refuse mangled base64 instead of repairing it'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l session-key -d 'The session_key from code2session (text, @path or -)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l iv -d 'The iv sent with encryptedData (text, @path or -)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l encrypted-data -d 'The encryptedData (text, @path or -)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l from -d 'Take encryptedData and iv from a captured wx.getUserInfo / getPhoneNumber result' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l appid -d 'The appid the watermark must carry (a mismatch then fails with exit 1)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l batch -d 'Process JSON Lines from FILE or - (stdin): one result line per input line' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l output -d 'With --batch: write results to FILE instead of stdout' -r -F
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l jobs -d 'With --batch: worker threads [default: all cores]' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l raw -d 'Print the plaintext exactly as decrypted instead of pretty-printed'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l strict -d 'Refuse mangled base64 instead of repairing it'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l bind -d 'Address to bind (loopback unless you mean otherwise)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l port -d 'Port to listen on (0 picks a free one; the URL is the first line printed)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l app -d 'A mini program the mock knows (repeatable); without any, a demo app is made and printed' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l seed -d 'Seed for reproducible openids, codes and keys' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l state -d 'Keep users, codes and sessions in FILE across restarts' -r -F
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l code-ttl -d 'Seconds a code stays valid' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -l seed -d 'Seed for reproducible values' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l mock -d 'A running `wxlogin mock-server` your backend is configured to call' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l mock-port -d 'Port of the embedded mock when --mock is not given (0 picks a free one)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l app -d 'An app for the embedded mock (repeatable)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l appid -d 'The mini program\'s appid' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l secret -d 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l secret-file -d 'Read the appsecret from a file' -r -F
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l base-url -d 'API base URL: WeChat, the mock server or any stand-in [default: https://api.weixin.qq.com]' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l timeout -d 'Seconds before a request is given up' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l retries -d 'Retries on errcode -1 (system busy) and on connections that never reached the server' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l stable -d 'Use POST /cgi-bin/stable_token instead of GET /cgi-bin/token'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l force-refresh -d 'With --stable: force a new token (invalidates the previous one)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l secret-stdin -d 'Read the appsecret from stdin'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l insecure -d 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l openid -d 'The user\'s openid' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l session-key -d 'The session_key your server stored for that user (text, @path or -)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l access-token -d 'Use this access token instead of fetching one with the appid and secret' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l appid -d 'The mini program\'s appid' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l secret -d 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l secret-file -d 'Read the appsecret from a file' -r -F
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l base-url -d 'API base URL: WeChat, the mock server or any stand-in [default: https://api.weixin.qq.com]' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l timeout -d 'Seconds before a request is given up' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l retries -d 'Retries on errcode -1 (system busy) and on connections that never reached the server' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l secret-stdin -d 'Read the appsecret from stdin'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l insecure -d 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l code -d 'The code from the getPhoneNumber button\'s event' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l access-token -d 'Use this access token instead of fetching one with the appid and secret' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l appid -d 'The mini program\'s appid' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l secret -d 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l secret-file -d 'Read the appsecret from a file' -r -F
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l base-url -d 'API base URL: WeChat, the mock server or any stand-in [default: https://api.weixin.qq.com]' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l timeout -d 'Seconds before a request is given up' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l retries -d 'Retries on errcode -1 (system busy) and on connections that never reached the server' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l secret-stdin -d 'Read the appsecret from stdin'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l insecure -d 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "code2session" -d 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "verify-signature" -d 'Check rawData + signature against a session_key'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "decrypt" -d 'Decrypt encryptedData + iv with a session_key and check the watermark'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "mock-server" -d 'Run a faithful local fake of WeChat\'s side of the handshake'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "demo" -d 'Run the whole handshake against an embedded mock, as a sequence diagram'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "simulate" -d 'Play the mini program against your own backend, with the mock as WeChat'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "token" -d 'Get an access token (GET /cgi-bin/token, or POST /cgi-bin/stable_token with --stable)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "check-session" -d 'Ask WeChat whether a stored session_key is still the user\'s current one'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "phone" -d 'Exchange a phone-number button code for the phone number'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "explain" -d 'Meaning and fix of a WeChat errcode, in English and Chinese'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

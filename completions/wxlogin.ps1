@@ -1,0 +1,328 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'wxlogin'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'wxlogin' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('code2session', 'code2session', [CompletionResultType]::ParameterValue, 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)')
+            [CompletionResult]::new('verify-signature', 'verify-signature', [CompletionResultType]::ParameterValue, 'Check rawData + signature against a session_key')
+            [CompletionResult]::new('decrypt', 'decrypt', [CompletionResultType]::ParameterValue, 'Decrypt encryptedData + iv with a session_key and check the watermark')
+            [CompletionResult]::new('mock-server', 'mock-server', [CompletionResultType]::ParameterValue, 'Run a faithful local fake of WeChat''s side of the handshake')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole handshake against an embedded mock, as a sequence diagram')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Play the mini program against your own backend, with the mock as WeChat')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Get an access token (GET /cgi-bin/token, or POST /cgi-bin/stable_token with --stable)')
+            [CompletionResult]::new('check-session', 'check-session', [CompletionResultType]::ParameterValue, 'Ask WeChat whether a stored session_key is still the user''s current one')
+            [CompletionResult]::new('phone', 'phone', [CompletionResultType]::ParameterValue, 'Exchange a phone-number button code for the phone number')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Meaning and fix of a WeChat errcode, in English and Chinese')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wxlogin;code2session' {
+            [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'The code from wx.login (valid 5 minutes, usable once)')
+            [CompletionResult]::new('--appid', '--appid', [CompletionResultType]::ParameterName, 'The mini program''s appid')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Read the appsecret from a file')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'API base URL: WeChat, the mock server or any stand-in [default: https://api.weixin.qq.com]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds before a request is given up')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries on errcode -1 (system busy) and on connections that never reached the server')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--secret-stdin', '--secret-stdin', [CompletionResultType]::ParameterName, 'Read the appsecret from stdin')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wxlogin;verify-signature' {
+            [CompletionResult]::new('--raw-data', '--raw-data', [CompletionResultType]::ParameterName, 'The rawData string exactly as the client got it (text, @path or -)')
+            [CompletionResult]::new('--signature', '--signature', [CompletionResultType]::ParameterName, 'The signature from the same wx.getUserInfo result (40 hex digits)')
+            [CompletionResult]::new('--session-key', '--session-key', [CompletionResultType]::ParameterName, 'The session_key from code2session (text, @path or -)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Take rawData and signature from a captured wx.getUserInfo result (JSON; also under "detail")')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Process JSON Lines from FILE or - (stdin): one result line per input line')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'With --batch: write results to FILE instead of stdout')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'With --batch: worker threads [default: all cores]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Refuse mangled base64 instead of repairing it')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wxlogin;decrypt' {
+            [CompletionResult]::new('--session-key', '--session-key', [CompletionResultType]::ParameterName, 'The session_key from code2session (text, @path or -)')
+            [CompletionResult]::new('--iv', '--iv', [CompletionResultType]::ParameterName, 'The iv sent with encryptedData (text, @path or -)')
+            [CompletionResult]::new('--encrypted-data', '--encrypted-data', [CompletionResultType]::ParameterName, 'The encryptedData (text, @path or -)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Take encryptedData and iv from a captured wx.getUserInfo / getPhoneNumber result')
+            [CompletionResult]::new('--appid', '--appid', [CompletionResultType]::ParameterName, 'The appid the watermark must carry (a mismatch then fails with exit 1)')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Process JSON Lines from FILE or - (stdin): one result line per input line')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'With --batch: write results to FILE instead of stdout')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'With --batch: worker threads [default: all cores]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Print the plaintext exactly as decrypted instead of pretty-printed')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Refuse mangled base64 instead of repairing it')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wxlogin;mock-server' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to bind (loopback unless you mean otherwise)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on (0 picks a free one; the URL is the first line printed)')
+            [CompletionResult]::new('--app', '--app', [CompletionResultType]::ParameterName, 'A mini program the mock knows (repeatable); without any, a demo app is made and printed')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for reproducible openids, codes and keys')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Keep users, codes and sessions in FILE across restarts')
+            [CompletionResult]::new('--code-ttl', '--code-ttl', [CompletionResultType]::ParameterName, 'Seconds a code stays valid')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wxlogin;demo' {
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for reproducible values')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wxlogin;simulate' {
+            [CompletionResult]::new('--mock', '--mock', [CompletionResultType]::ParameterName, 'A running `wxlogin mock-server` your backend is configured to call')
+            [CompletionResult]::new('--mock-port', '--mock-port', [CompletionResultType]::ParameterName, 'Port of the embedded mock when --mock is not given (0 picks a free one)')
+            [CompletionResult]::new('--app', '--app', [CompletionResultType]::ParameterName, 'An app for the embedded mock (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wxlogin;token' {
+            [CompletionResult]::new('--appid', '--appid', [CompletionResultType]::ParameterName, 'The mini program''s appid')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Read the appsecret from a file')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'API base URL: WeChat, the mock server or any stand-in [default: https://api.weixin.qq.com]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds before a request is given up')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries on errcode -1 (system busy) and on connections that never reached the server')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--stable', '--stable', [CompletionResultType]::ParameterName, 'Use POST /cgi-bin/stable_token instead of GET /cgi-bin/token')
+            [CompletionResult]::new('--force-refresh', '--force-refresh', [CompletionResultType]::ParameterName, 'With --stable: force a new token (invalidates the previous one)')
+            [CompletionResult]::new('--secret-stdin', '--secret-stdin', [CompletionResultType]::ParameterName, 'Read the appsecret from stdin')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wxlogin;check-session' {
+            [CompletionResult]::new('--openid', '--openid', [CompletionResultType]::ParameterName, 'The user''s openid')
+            [CompletionResult]::new('--session-key', '--session-key', [CompletionResultType]::ParameterName, 'The session_key your server stored for that user (text, @path or -)')
+            [CompletionResult]::new('--access-token', '--access-token', [CompletionResultType]::ParameterName, 'Use this access token instead of fetching one with the appid and secret')
+            [CompletionResult]::new('--appid', '--appid', [CompletionResultType]::ParameterName, 'The mini program''s appid')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Read the appsecret from a file')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'API base URL: WeChat, the mock server or any stand-in [default: https://api.weixin.qq.com]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds before a request is given up')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries on errcode -1 (system busy) and on connections that never reached the server')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--secret-stdin', '--secret-stdin', [CompletionResultType]::ParameterName, 'Read the appsecret from stdin')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wxlogin;phone' {
+            [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'The code from the getPhoneNumber button''s event')
+            [CompletionResult]::new('--access-token', '--access-token', [CompletionResultType]::ParameterName, 'Use this access token instead of fetching one with the appid and secret')
+            [CompletionResult]::new('--appid', '--appid', [CompletionResultType]::ParameterName, 'The mini program''s appid')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Read the appsecret from a file')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'API base URL: WeChat, the mock server or any stand-in [default: https://api.weixin.qq.com]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds before a request is given up')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries on errcode -1 (system busy) and on connections that never reached the server')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--secret-stdin', '--secret-stdin', [CompletionResultType]::ParameterName, 'Read the appsecret from stdin')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wxlogin;explain' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wxlogin;completions' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wxlogin;help' {
+            [CompletionResult]::new('code2session', 'code2session', [CompletionResultType]::ParameterValue, 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)')
+            [CompletionResult]::new('verify-signature', 'verify-signature', [CompletionResultType]::ParameterValue, 'Check rawData + signature against a session_key')
+            [CompletionResult]::new('decrypt', 'decrypt', [CompletionResultType]::ParameterValue, 'Decrypt encryptedData + iv with a session_key and check the watermark')
+            [CompletionResult]::new('mock-server', 'mock-server', [CompletionResultType]::ParameterValue, 'Run a faithful local fake of WeChat''s side of the handshake')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole handshake against an embedded mock, as a sequence diagram')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Play the mini program against your own backend, with the mock as WeChat')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Get an access token (GET /cgi-bin/token, or POST /cgi-bin/stable_token with --stable)')
+            [CompletionResult]::new('check-session', 'check-session', [CompletionResultType]::ParameterValue, 'Ask WeChat whether a stored session_key is still the user''s current one')
+            [CompletionResult]::new('phone', 'phone', [CompletionResultType]::ParameterValue, 'Exchange a phone-number button code for the phone number')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Meaning and fix of a WeChat errcode, in English and Chinese')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wxlogin;help;code2session' {
+            break
+        }
+        'wxlogin;help;verify-signature' {
+            break
+        }
+        'wxlogin;help;decrypt' {
+            break
+        }
+        'wxlogin;help;mock-server' {
+            break
+        }
+        'wxlogin;help;demo' {
+            break
+        }
+        'wxlogin;help;simulate' {
+            break
+        }
+        'wxlogin;help;token' {
+            break
+        }
+        'wxlogin;help;check-session' {
+            break
+        }
+        'wxlogin;help;phone' {
+            break
+        }
+        'wxlogin;help;explain' {
+            break
+        }
+        'wxlogin;help;completions' {
+            break
+        }
+        'wxlogin;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

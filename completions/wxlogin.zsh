@@ -1,0 +1,501 @@
+#compdef wxlogin
+
+autoload -U is-at-least
+
+_wxlogin() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_wxlogin_commands" \
+"*::: :->wxlogin" \
+&& ret=0
+    case $state in
+    (wxlogin)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:wxlogin-command-$line[1]:"
+        case $line[1] in
+            (code2session)
+_arguments "${_arguments_options[@]}" : \
+'--code=[The code from wx.login (valid 5 minutes, usable once)]:CODE:_default' \
+'--appid=[The mini program'\''s appid]:APPID:_default' \
+'(--secret-stdin --secret-file)--secret=[The appsecret (works, but lands in shell history\: prefer --secret-stdin or --secret-file)]:SECRET:_default' \
+'--secret-file=[Read the appsecret from a file]:PATH:_files' \
+'--base-url=[API base URL\: WeChat, the mock server or any stand-in \[default\: https\://api.weixin.qq.com\]]:URL:_default' \
+'--timeout=[Seconds before a request is given up]:SECS:_default' \
+'--retries=[Retries on errcode -1 (system busy) and on connections that never reached the server]:N:_default' \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'(--secret-file)--secret-stdin[Read the appsecret from stdin]' \
+'--insecure[Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)]' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(verify-signature)
+_arguments "${_arguments_options[@]}" : \
+'--raw-data=[The rawData string exactly as the client got it (text, @path or -)]:STR|@FILE|-:_default' \
+'--signature=[The signature from the same wx.getUserInfo result (40 hex digits)]:HEX:_default' \
+'--session-key=[The session_key from code2session (text, @path or -)]:KEY:_default' \
+'(--raw-data --signature --batch)--from=[Take rawData and signature from a captured wx.getUserInfo result (JSON; also under "detail")]:FILE:_default' \
+'--batch=[Process JSON Lines from FILE or - (stdin)\: one result line per input line]:FILE|-:_default' \
+'--output=[With --batch\: write results to FILE instead of stdout]:FILE:_files' \
+'--jobs=[With --batch\: worker threads \[default\: all cores\]]:N:_default' \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--strict[Refuse mangled base64 instead of repairing it]' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(decrypt)
+_arguments "${_arguments_options[@]}" : \
+'--session-key=[The session_key from code2session (text, @path or -)]:KEY:_default' \
+'--iv=[The iv sent with encryptedData (text, @path or -)]:IV:_default' \
+'--encrypted-data=[The encryptedData (text, @path or -)]:DATA:_default' \
+'(--iv --encrypted-data --batch)--from=[Take encryptedData and iv from a captured wx.getUserInfo / getPhoneNumber result]:FILE:_default' \
+'--appid=[The appid the watermark must carry (a mismatch then fails with exit 1)]:APPID:_default' \
+'--batch=[Process JSON Lines from FILE or - (stdin)\: one result line per input line]:FILE|-:_default' \
+'--output=[With --batch\: write results to FILE instead of stdout]:FILE:_files' \
+'--jobs=[With --batch\: worker threads \[default\: all cores\]]:N:_default' \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--raw[Print the plaintext exactly as decrypted instead of pretty-printed]' \
+'--strict[Refuse mangled base64 instead of repairing it]' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(mock-server)
+_arguments "${_arguments_options[@]}" : \
+'--bind=[Address to bind (loopback unless you mean otherwise)]:ADDR:_default' \
+'--port=[Port to listen on (0 picks a free one; the URL is the first line printed)]:PORT:_default' \
+'*--app=[A mini program the mock knows (repeatable); without any, a demo app is made and printed]:APPID:SECRET:_default' \
+'--seed=[Seed for reproducible openids, codes and keys]:N:_default' \
+'--state=[Keep users, codes and sessions in FILE across restarts]:FILE:_files' \
+'--code-ttl=[Seconds a code stays valid]:SECS:_default' \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(demo)
+_arguments "${_arguments_options[@]}" : \
+'--seed=[Seed for reproducible values]:N:_default' \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(simulate)
+_arguments "${_arguments_options[@]}" : \
+'(--mock-port)--mock=[A running \`wxlogin mock-server\` your backend is configured to call]:URL:_default' \
+'--mock-port=[Port of the embedded mock when --mock is not given (0 picks a free one)]:PORT:_default' \
+'*--app=[An app for the embedded mock (repeatable)]:APPID:SECRET:_default' \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':flow -- The flow file (TOML) describing the mini program'\''s steps:_files' \
+&& ret=0
+;;
+(token)
+_arguments "${_arguments_options[@]}" : \
+'--appid=[The mini program'\''s appid]:APPID:_default' \
+'(--secret-stdin --secret-file)--secret=[The appsecret (works, but lands in shell history\: prefer --secret-stdin or --secret-file)]:SECRET:_default' \
+'--secret-file=[Read the appsecret from a file]:PATH:_files' \
+'--base-url=[API base URL\: WeChat, the mock server or any stand-in \[default\: https\://api.weixin.qq.com\]]:URL:_default' \
+'--timeout=[Seconds before a request is given up]:SECS:_default' \
+'--retries=[Retries on errcode -1 (system busy) and on connections that never reached the server]:N:_default' \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--stable[Use POST /cgi-bin/stable_token instead of GET /cgi-bin/token]' \
+'--force-refresh[With --stable\: force a new token (invalidates the previous one)]' \
+'(--secret-file)--secret-stdin[Read the appsecret from stdin]' \
+'--insecure[Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)]' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(check-session)
+_arguments "${_arguments_options[@]}" : \
+'--openid=[The user'\''s openid]:OPENID:_default' \
+'--session-key=[The session_key your server stored for that user (text, @path or -)]:KEY:_default' \
+'--access-token=[Use this access token instead of fetching one with the appid and secret]:TOKEN:_default' \
+'--appid=[The mini program'\''s appid]:APPID:_default' \
+'(--secret-stdin --secret-file)--secret=[The appsecret (works, but lands in shell history\: prefer --secret-stdin or --secret-file)]:SECRET:_default' \
+'--secret-file=[Read the appsecret from a file]:PATH:_files' \
+'--base-url=[API base URL\: WeChat, the mock server or any stand-in \[default\: https\://api.weixin.qq.com\]]:URL:_default' \
+'--timeout=[Seconds before a request is given up]:SECS:_default' \
+'--retries=[Retries on errcode -1 (system busy) and on connections that never reached the server]:N:_default' \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'(--secret-file)--secret-stdin[Read the appsecret from stdin]' \
+'--insecure[Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)]' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(phone)
+_arguments "${_arguments_options[@]}" : \
+'--code=[The code from the getPhoneNumber button'\''s event]:CODE:_default' \
+'--access-token=[Use this access token instead of fetching one with the appid and secret]:TOKEN:_default' \
+'--appid=[The mini program'\''s appid]:APPID:_default' \
+'(--secret-stdin --secret-file)--secret=[The appsecret (works, but lands in shell history\: prefer --secret-stdin or --secret-file)]:SECRET:_default' \
+'--secret-file=[Read the appsecret from a file]:PATH:_files' \
+'--base-url=[API base URL\: WeChat, the mock server or any stand-in \[default\: https\://api.weixin.qq.com\]]:URL:_default' \
+'--timeout=[Seconds before a request is given up]:SECS:_default' \
+'--retries=[Retries on errcode -1 (system busy) and on connections that never reached the server]:N:_default' \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'(--secret-file)--secret-stdin[Read the appsecret from stdin]' \
+'--insecure[Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)]' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(explain)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':errcode -- The errcode (e.g. 40029, -1, -41003):_default' \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':shell:(bash elvish fish powershell zsh)' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_wxlogin__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:wxlogin-help-command-$line[1]:"
+        case $line[1] in
+            (code2session)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(verify-signature)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(decrypt)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(mock-server)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(demo)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(simulate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(token)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(check-session)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(phone)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(explain)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_wxlogin_commands] )) ||
+_wxlogin_commands() {
+    local commands; commands=(
+'code2session:Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)' \
+'verify-signature:Check rawData + signature against a session_key' \
+'decrypt:Decrypt encryptedData + iv with a session_key and check the watermark' \
+'mock-server:Run a faithful local fake of WeChat'\''s side of the handshake' \
+'demo:Run the whole handshake against an embedded mock, as a sequence diagram' \
+'simulate:Play the mini program against your own backend, with the mock as WeChat' \
+'token:Get an access token (GET /cgi-bin/token, or POST /cgi-bin/stable_token with --stable)' \
+'check-session:Ask WeChat whether a stored session_key is still the user'\''s current one' \
+'phone:Exchange a phone-number button code for the phone number' \
+'explain:Meaning and fix of a WeChat errcode, in English and Chinese' \
+'completions:Print a shell completion script' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'wxlogin commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__check-session_commands] )) ||
+_wxlogin__subcmd__check-session_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin check-session commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__code2session_commands] )) ||
+_wxlogin__subcmd__code2session_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin code2session commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__completions_commands] )) ||
+_wxlogin__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin completions commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__decrypt_commands] )) ||
+_wxlogin__subcmd__decrypt_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin decrypt commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__demo_commands] )) ||
+_wxlogin__subcmd__demo_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin demo commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__explain_commands] )) ||
+_wxlogin__subcmd__explain_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin explain commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help_commands] )) ||
+_wxlogin__subcmd__help_commands() {
+    local commands; commands=(
+'code2session:Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)' \
+'verify-signature:Check rawData + signature against a session_key' \
+'decrypt:Decrypt encryptedData + iv with a session_key and check the watermark' \
+'mock-server:Run a faithful local fake of WeChat'\''s side of the handshake' \
+'demo:Run the whole handshake against an embedded mock, as a sequence diagram' \
+'simulate:Play the mini program against your own backend, with the mock as WeChat' \
+'token:Get an access token (GET /cgi-bin/token, or POST /cgi-bin/stable_token with --stable)' \
+'check-session:Ask WeChat whether a stored session_key is still the user'\''s current one' \
+'phone:Exchange a phone-number button code for the phone number' \
+'explain:Meaning and fix of a WeChat errcode, in English and Chinese' \
+'completions:Print a shell completion script' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'wxlogin help commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__check-session_commands] )) ||
+_wxlogin__subcmd__help__subcmd__check-session_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help check-session commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__code2session_commands] )) ||
+_wxlogin__subcmd__help__subcmd__code2session_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help code2session commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__completions_commands] )) ||
+_wxlogin__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help completions commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__decrypt_commands] )) ||
+_wxlogin__subcmd__help__subcmd__decrypt_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help decrypt commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__demo_commands] )) ||
+_wxlogin__subcmd__help__subcmd__demo_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help demo commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__explain_commands] )) ||
+_wxlogin__subcmd__help__subcmd__explain_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help explain commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__help_commands] )) ||
+_wxlogin__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help help commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__mock-server_commands] )) ||
+_wxlogin__subcmd__help__subcmd__mock-server_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help mock-server commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__phone_commands] )) ||
+_wxlogin__subcmd__help__subcmd__phone_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help phone commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__simulate_commands] )) ||
+_wxlogin__subcmd__help__subcmd__simulate_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help simulate commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__token_commands] )) ||
+_wxlogin__subcmd__help__subcmd__token_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help token commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__verify-signature_commands] )) ||
+_wxlogin__subcmd__help__subcmd__verify-signature_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help verify-signature commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__mock-server_commands] )) ||
+_wxlogin__subcmd__mock-server_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin mock-server commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__phone_commands] )) ||
+_wxlogin__subcmd__phone_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin phone commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__simulate_commands] )) ||
+_wxlogin__subcmd__simulate_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin simulate commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__token_commands] )) ||
+_wxlogin__subcmd__token_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin token commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__verify-signature_commands] )) ||
+_wxlogin__subcmd__verify-signature_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin verify-signature commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_wxlogin" ]; then
+    _wxlogin "$@"
+else
+    compdef _wxlogin wxlogin
+fi

@@ -1,0 +1,90 @@
+//! Shared test harness: the real binary with a clean environment, and the published vectors.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The binary with no WXLOGIN_* variables, no colour preferences and no user config leaking in.
+pub fn wx() -> Command {
+    let mut cmd = Command::cargo_bin("wxlogin").expect("binary built");
+    for var in [
+        "WXLOGIN_APPID",
+        "WXLOGIN_SECRET",
+        "WXLOGIN_BASE_URL",
+        "WXLOGIN_PROFILE",
+        "NO_COLOR",
+        "LANG",
+        "LC_ALL",
+        "CI",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent-wxlogin-test-config");
+    cmd
+}
+
+pub fn vectors() -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/wechat.json"
+    ))
+    .expect("tests/data/wechat.json");
+    serde_json::from_str(&text).expect("vectors are JSON")
+}
+
+pub fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("vector {pointer}"))
+}
+
+/// Output of a finished run: exit code, stdout, stderr.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        let lines: Vec<&str> = self
+            .stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "expected exactly one JSON document, got:\n{}",
+            self.stdout
+        );
+        serde_json::from_str(lines[0]).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+
+    /// Nothing a panic or backtrace would print.
+    pub fn assert_no_panic(&self) {
+        for needle in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
+            assert!(
+                !self.stderr.contains(needle),
+                "panic output:\n{}",
+                self.stderr
+            );
+            assert!(
+                !self.stdout.contains(needle),
+                "panic output:\n{}",
+                self.stdout
+            );
+        }
+    }
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("binary runs");
+    let r = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    r.assert_no_panic();
+    r
+}
