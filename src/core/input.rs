@@ -63,20 +63,38 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Repairs the mangling seen in the wild and reports each fix; a value that needs no repair is
-/// returned borrowed. Idempotent: normalising the output again changes nothing.
+/// returned borrowed. Idempotent: one repair can expose another (`\_` becomes `\/`), so passes
+/// repeat until nothing changes; each pass shrinks the text or removes a mangled character.
 pub fn normalize_base64(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
+    let (first, mut repairs) = normalize_pass(text);
+    let Cow::Owned(mut current) = first else {
+        return (first, repairs);
+    };
+    loop {
+        let (next, more) = normalize_pass(&current);
+        match next {
+            Cow::Borrowed(_) => return (Cow::Owned(current), repairs),
+            Cow::Owned(changed) => {
+                repairs.extend(more);
+                current = changed;
+            }
+        }
+    }
+}
+
+fn normalize_pass(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
     let mut repairs = Vec::new();
     if is_canonical_shape(text) {
         return (Cow::Borrowed(text), repairs);
     }
-    let mut s = text.trim();
+    let mut s = trim_edges(text);
     if s.len() != text.len() {
         repairs.push(Repair::SurroundingWhitespace);
     }
     if s.len() >= 2
         && ((s.starts_with('"') && s.ends_with('"')) || (s.starts_with('\'') && s.ends_with('\'')))
     {
-        s = s[1..s.len() - 1].trim();
+        s = trim_edges(&s[1..s.len() - 1]);
         repairs.push(Repair::SurroundingQuotes);
     }
     let mut out = String::with_capacity(s.len() + 2);
@@ -165,6 +183,27 @@ pub fn normalize_base64(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
     }
 }
 
+/// Trims whitespace around a value, except spaces that are really a URL-decoded '+': a leading
+/// '+' (1 in 64 values) turns into a space, and trimming it would corrupt the value. Edge spaces
+/// are kept (to become '+') when only keeping them gives a possible base64 length.
+fn trim_edges(text: &str) -> &str {
+    let outer = text.trim_matches(|c: char| c.is_whitespace() && c != ' ');
+    let inner = outer.trim_matches(|c: char| c.is_whitespace());
+    if inner.len() == outer.len() {
+        return inner;
+    }
+    let possible = |t: &str| {
+        let data = t.trim_end_matches('=').len();
+        let padded = t.len() != data;
+        data % 4 != 1 && (!padded || t.len().is_multiple_of(4))
+    };
+    if !possible(inner) && possible(outer) {
+        outer
+    } else {
+        inner
+    }
+}
+
 fn utf8_len(first: u8) -> usize {
     match first {
         0xF0..=0xFF => 4,
@@ -196,6 +235,20 @@ pub fn decode_base64_field(
     warnings: &mut Vec<String>,
     out: &mut Vec<u8>,
 ) -> Result<()> {
+    decode_base64_expecting(field, text, strict, warnings, out, |_| true)
+}
+
+/// As [`decode_base64_field`], knowing which decoded lengths are plausible (16 for a key, a
+/// multiple of 16 for a ciphertext). That settles the one real ambiguity: a space at the edge
+/// is either copy/paste noise or a URL-decoded '+', and only one reading has a plausible length.
+pub fn decode_base64_expecting(
+    field: &str,
+    text: &str,
+    strict: bool,
+    warnings: &mut Vec<String>,
+    out: &mut Vec<u8>,
+    plausible: fn(usize) -> bool,
+) -> Result<()> {
     out.clear();
     if text.is_empty() {
         return Err(Error::input(
@@ -208,7 +261,21 @@ pub fn decode_base64_field(
         return Ok(());
     }
     out.clear();
-    let (fixed, repairs) = normalize_base64(text);
+    let (mut fixed, mut repairs) = normalize_base64(text);
+    let decoded = STANDARD.decode_vec(fixed.as_bytes(), out);
+    if (decoded.is_err() || !plausible(out.len())) && (text.starts_with(' ') || text.ends_with(' '))
+    {
+        let spaces_as_plus = text.replace(' ', "+");
+        let (alt, alt_repairs) = normalize_base64(&spaces_as_plus);
+        let mut alt_out = Vec::new();
+        if STANDARD.decode_vec(alt.as_bytes(), &mut alt_out).is_ok() && plausible(alt_out.len()) {
+            let spaces = text.matches(' ').count();
+            *out = alt_out;
+            fixed = Cow::Owned(alt.into_owned());
+            repairs = alt_repairs;
+            repairs.insert(0, Repair::SpacesForPlus(spaces));
+        }
+    }
     if strict && let Some(first) = repairs.first() {
         return Err(Error::input(
             field,
@@ -216,6 +283,7 @@ pub fn decode_base64_field(
             "--strict refuses repaired input; drop --strict to let wxlogin repair it",
         ));
     }
+    out.clear();
     match STANDARD.decode_vec(fixed.as_bytes(), out) {
         Ok(()) => {
             warnings.extend(repairs.iter().map(|r| format!("{field}: {}", r.describe())));
@@ -262,7 +330,7 @@ pub fn decode_key16(
     warnings: &mut Vec<String>,
 ) -> Result<[u8; 16]> {
     let mut buf = Vec::with_capacity(18);
-    decode_base64_field(field, text, strict, warnings, &mut buf)?;
+    decode_base64_expecting(field, text, strict, warnings, &mut buf, |n| n == 16)?;
     <[u8; 16]>::try_from(buf.as_slice()).map_err(|_| {
         Error::input(
             field,
@@ -461,6 +529,24 @@ mod tests {
                 "{mangled}: {w:?} lacks {needle}"
             );
         }
+    }
+
+    #[test]
+    fn an_edge_space_that_was_a_plus_is_read_as_plus() {
+        let mut w = Vec::new();
+        let key = decode_key16("session_key", " iihtNczf5v6AKRyjwEUhQ==", false, &mut w).unwrap();
+        let expected = decode_key16(
+            "session_key",
+            "+iihtNczf5v6AKRyjwEUhQ==",
+            false,
+            &mut Vec::new(),
+        );
+        assert_eq!(Ok(key), expected);
+        assert!(w[0].contains("read as '+'"), "{w:?}");
+        // A stray space around an otherwise valid key is just trimmed.
+        let mut w = Vec::new();
+        assert!(decode_key16("session_key", " tiihtNczf5v6AKRyjwEUhQ== ", false, &mut w).is_ok());
+        assert!(w[0].contains("whitespace"), "{w:?}");
     }
 
     #[test]
