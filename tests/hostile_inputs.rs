@@ -1,0 +1,330 @@
+//! A table of hostile inputs for the offline commands: each gets its exact exit code, a
+//! one-line error naming the field, and in `--json` mode exactly one JSON document. No panics.
+
+mod common;
+
+use common::{run, s, vectors, wx};
+use serde_json::json;
+
+struct Case {
+    name: &'static str,
+    args: Vec<String>,
+    stdin: Option<Vec<u8>>,
+    code: i32,
+    /// Text the one-line error must contain (the field it blames).
+    names: &'static str,
+}
+
+fn cases(dir: &std::path::Path) -> Vec<Case> {
+    let v = vectors();
+    let key = s(&v, "/decrypt_official/session_key").to_string();
+    let iv = s(&v, "/decrypt_official/iv").to_string();
+    let data = s(&v, "/decrypt_official/encryptedData").to_string();
+    let raw = s(&v, "/signature_official/rawData").to_string();
+    let sig = s(&v, "/signature_official/signature").to_string();
+    let skey = s(&v, "/signature_official/session_key").to_string();
+
+    let file = |name: &str, bytes: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        format!("@{}", p.display())
+    };
+    let path = |name: &str, bytes: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    let huge = "A".repeat(4 * 1024 * 1024);
+    let dec = |k: &str, i: &str, d: &str| -> Vec<String> {
+        [
+            "decrypt",
+            "--session-key",
+            k,
+            "--iv",
+            i,
+            "--encrypted-data",
+            d,
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect()
+    };
+    let ver = |r: &str, sg: &str, k: &str| -> Vec<String> {
+        [
+            "verify-signature",
+            "--raw-data",
+            r,
+            "--signature",
+            sg,
+            "--session-key",
+            k,
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect()
+    };
+    let from = |cmd: &str, k: &str, p: String| -> Vec<String> {
+        vec![
+            cmd.into(),
+            "--session-key".into(),
+            k.into(),
+            "--from".into(),
+            p,
+        ]
+    };
+    let mut bom_crlf = b"\xEF\xBB\xBF".to_vec();
+    bom_crlf.extend_from_slice(
+        json!({"detail": {"encryptedData": data, "iv": iv}})
+            .to_string()
+            .as_bytes(),
+    );
+    bom_crlf.extend_from_slice(b"\r\n");
+
+    vec![
+        Case {
+            name: "empty key",
+            args: dec("", &iv, &data),
+            stdin: None,
+            code: 3,
+            names: "session_key",
+        },
+        Case {
+            name: "empty iv",
+            args: dec(&key, "", &data),
+            stdin: None,
+            code: 3,
+            names: "iv",
+        },
+        Case {
+            name: "empty data",
+            args: dec(&key, &iv, ""),
+            stdin: None,
+            code: 3,
+            names: "encryptedData",
+        },
+        Case {
+            name: "huge data file",
+            args: dec(&key, &iv, &file("huge", huge.as_bytes())),
+            stdin: None,
+            code: 1,
+            names: "session_key",
+        },
+        Case {
+            name: "binary data file",
+            args: dec(&key, &iv, &file("bin", &[0, 159, 146, 150, 255, 0, 1])),
+            stdin: None,
+            code: 3,
+            names: "encryptedData",
+        },
+        Case {
+            name: "invalid UTF-8 key on stdin",
+            args: dec("-", &iv, &data),
+            stdin: Some(vec![0xff, 0xfe, 0x41]),
+            code: 3,
+            names: "session_key",
+        },
+        Case {
+            name: "key of 15 bytes",
+            args: dec("AAAAAAAAAAAAAAAAAAAA", &iv, &data),
+            stdin: None,
+            code: 3,
+            names: "session_key",
+        },
+        Case {
+            name: "key of 32 bytes",
+            args: dec(&format!("{}{}", &key[..22], &key), &iv, &data),
+            stdin: None,
+            code: 3,
+            names: "session_key",
+        },
+        Case {
+            name: "iv of 12 bytes",
+            args: dec(&key, "AAAAAAAAAAAAAAAA", &data),
+            stdin: None,
+            code: 3,
+            names: "iv",
+        },
+        Case {
+            name: "data not whole blocks",
+            args: dec(&key, &iv, &data[..data.len() - 4]),
+            stdin: None,
+            code: 3,
+            names: "encryptedData",
+        },
+        Case {
+            name: "data is an emoji",
+            args: dec(&key, &iv, "🙂"),
+            stdin: None,
+            code: 3,
+            names: "encryptedData",
+        },
+        Case {
+            name: "missing file",
+            args: dec(&key, &iv, "@/no/such/file"),
+            stdin: None,
+            code: 3,
+            names: "encryptedData",
+        },
+        Case {
+            name: "directory as file",
+            args: dec(&key, &iv, &format!("@{}", dir.display())),
+            stdin: None,
+            code: 3,
+            names: "encryptedData",
+        },
+        Case {
+            name: "truncated capture JSON",
+            args: from(
+                "decrypt",
+                &key,
+                path("trunc.json", b"{\"encryptedData\": \"CiyL"),
+            ),
+            stdin: None,
+            code: 3,
+            names: "--from",
+        },
+        Case {
+            name: "capture without iv",
+            args: from(
+                "decrypt",
+                &key,
+                path("noiv.json", br#"{"detail":{"encryptedData":"AAAA"}}"#),
+            ),
+            stdin: None,
+            code: 3,
+            names: "iv",
+        },
+        Case {
+            name: "capture is an array",
+            args: from("decrypt", &key, path("arr.json", b"[]")),
+            stdin: None,
+            code: 3,
+            names: "--from",
+        },
+        Case {
+            name: "capture binary",
+            args: from("decrypt", &key, path("bin.json", &[0xff, 0x00, 0x7b])),
+            stdin: None,
+            code: 3,
+            names: "--from",
+        },
+        Case {
+            name: "capture with BOM and CRLF, nested detail",
+            args: from("decrypt", &key, path("bom.json", &bom_crlf)),
+            stdin: None,
+            code: 0,
+            names: "",
+        },
+        Case {
+            name: "capture iv is a number",
+            args: from(
+                "decrypt",
+                &key,
+                path("num.json", br#"{"encryptedData":"AAAA","iv":5}"#),
+            ),
+            stdin: None,
+            code: 3,
+            names: "iv",
+        },
+        Case {
+            name: "empty signature",
+            args: ver(&raw, "", &skey),
+            stdin: None,
+            code: 3,
+            names: "signature",
+        },
+        Case {
+            name: "signature of base64",
+            args: ver(&raw, &iv, &skey),
+            stdin: None,
+            code: 3,
+            names: "signature",
+        },
+        Case {
+            name: "verify key too short",
+            args: ver(&raw, &sig, "abcd"),
+            stdin: None,
+            code: 3,
+            names: "session_key",
+        },
+        Case {
+            name: "verify huge rawData file",
+            args: ver(&file("hugeraw", huge.as_bytes()), &sig, &skey),
+            stdin: None,
+            code: 1,
+            names: "signature",
+        },
+        Case {
+            name: "verify rawData invalid UTF-8",
+            args: ver(&file("badraw", &[0x7b, 0xff, 0x7d]), &sig, &skey),
+            stdin: None,
+            code: 3,
+            names: "rawData",
+        },
+        Case {
+            name: "verify rawData with CRLF",
+            args: ver(&format!("{raw}\r\n"), &sig, &skey),
+            stdin: None,
+            code: 1,
+            names: "whitespace",
+        },
+        Case {
+            name: "verify capture with rawData object",
+            args: from(
+                "verify-signature",
+                &skey,
+                path("obj.json", br#"{"rawData":{},"signature":"x"}"#),
+            ),
+            stdin: None,
+            code: 3,
+            names: "rawData",
+        },
+        Case {
+            name: "verify empty capture file",
+            args: from("verify-signature", &skey, path("empty.json", b"")),
+            stdin: None,
+            code: 3,
+            names: "--from",
+        },
+    ]
+}
+
+#[test]
+fn every_hostile_input_gets_its_exit_code_and_a_one_line_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for case in cases(dir.path()) {
+        for json_mode in [false, true] {
+            let mut cmd = wx();
+            if json_mode {
+                cmd.arg("--json");
+            }
+            cmd.args(&case.args);
+            if let Some(bytes) = &case.stdin {
+                cmd.write_stdin(bytes.clone());
+            }
+            let r = run(&mut cmd);
+            assert_eq!(
+                r.code, case.code,
+                "{} (json={json_mode}): {}{}",
+                case.name, r.stdout, r.stderr
+            );
+            if json_mode {
+                let doc = r.json();
+                assert_eq!(doc["ok"], json!(case.code == 0), "{}", case.name);
+                if case.code != 0 {
+                    let text = doc["error"].to_string();
+                    assert!(text.contains(case.names), "{}: {text}", case.name);
+                }
+            } else if case.code != 0 {
+                let errors: Vec<&str> = r.stderr.lines().filter(|l| l.contains("error:")).collect();
+                assert_eq!(errors.len(), 1, "{}: {}", case.name, r.stderr);
+                assert!(
+                    errors[0].contains(case.names),
+                    "{}: {}",
+                    case.name,
+                    errors[0]
+                );
+            }
+        }
+    }
+}
