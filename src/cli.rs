@@ -114,7 +114,7 @@ pub struct CredentialArgs {
 
     /// The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)
     #[arg(long, value_name = "SECRET", conflicts_with_all = ["secret_stdin", "secret_file"])]
-    pub secret: Option<String>,
+    pub secret: Option<crate::core::Secret>,
 
     /// Read the appsecret from stdin
     #[arg(long, conflicts_with = "secret_file")]
@@ -187,7 +187,7 @@ pub struct CheckSessionArgs {
 
     /// Use this access token instead of fetching one with the appid and secret
     #[arg(long, value_name = "TOKEN")]
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::core::Secret>,
 
     #[command(flatten)]
     pub credentials: CredentialArgs,
@@ -204,7 +204,7 @@ pub struct PhoneArgs {
 
     /// Use this access token instead of fetching one with the appid and secret
     #[arg(long, value_name = "TOKEN")]
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::core::Secret>,
 
     #[command(flatten)]
     pub credentials: CredentialArgs,

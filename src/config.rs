@@ -239,7 +239,7 @@ impl Settings {
                     .to_string(),
             );
             self.details.push("appsecret from --secret".to_string());
-            return nonempty(secret, "--secret");
+            return nonempty(secret.expose(), "--secret");
         }
         if args.secret_stdin {
             self.details.push("appsecret from stdin".to_string());

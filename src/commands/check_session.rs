@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx, args: CheckSessionArgs) -> Outcome {
     let source = net::token_source(
         ctx,
         &mut settings,
-        args.access_token.as_deref(),
+        args.access_token.as_ref().map(|t| t.expose()),
         &args.credentials,
     )?;
     let verdict = block_on(async {

@@ -24,7 +24,7 @@ pub fn run(ctx: &Ctx, args: PhoneArgs) -> Outcome {
     let source = net::token_source(
         ctx,
         &mut settings,
-        args.access_token.as_deref(),
+        args.access_token.as_ref().map(|t| t.expose()),
         &args.credentials,
     )?;
     let info = block_on(async {

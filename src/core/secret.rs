@@ -47,6 +47,16 @@ pub fn mask(value: &str) -> String {
     format!("{head}…{tail}")
 }
 
+/// Lets clap parse a secret flag straight into a `Secret`, so even `{:?}` of the parsed
+/// arguments stays masked.
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret::new(s))
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Secret({})", self.masked())
