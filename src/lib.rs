@@ -8,3 +8,4 @@ pub mod commands;
 pub mod core;
 pub mod mock;
 pub mod output;
+pub mod scenario;
