@@ -160,9 +160,23 @@ struct RawStep {
 }
 
 /// Reads and checks a flow file; every problem is an input error naming the line and field.
-pub fn parse(file: &str, source: &str) -> Result<Flow> {
-    let raw: RawFlow = toml::from_str(source).map_err(|e| toml_error(file, source, &e))?;
+/// `backend`, when given, replaces the file's `backend` (the `--backend` flag).
+pub fn parse(file: &str, source: &str, backend: Option<&str>) -> Result<Flow> {
+    let mut raw: RawFlow = toml::from_str(source).map_err(|e| toml_error(file, source, &e))?;
     let at = Locator { file, source };
+    if let Some(url) = backend {
+        let url = url.trim().trim_end_matches('/');
+        if !(url.starts_with("http://") || url.starts_with("https://"))
+            || reqwest::Url::parse(url).is_err()
+        {
+            return Err(Error::input(
+                "--backend",
+                format!("\"{url}\" is not an http:// or https:// URL"),
+                "give the backend's base URL, e.g. http://127.0.0.1:8000",
+            ));
+        }
+        raw.backend = Some(Spanned::new(0..0, url.to_string()));
+    }
     let appid = match raw.appid {
         Some(a) if !a.get_ref().trim().is_empty() => a.into_inner().trim().to_string(),
         Some(a) => return Err(at.error(a.span().start, None, "appid", "is empty")),
@@ -237,6 +251,20 @@ pub fn parse(file: &str, source: &str) -> Result<Flow> {
         let span = raw_step.span();
         let step = parse_step(&at, number, span.start, raw_step.into_inner(), &backend)?;
         check_placeholders(&at, &step, &defined, span.start)?;
+        if let Action::Wx(wx) = &step.action
+            && !matches!(wx, Wx::Login { .. })
+            && !defined.iter().any(|d| d == "openid")
+        {
+            return Err(at.error(
+                span.start,
+                Some(number),
+                "wx",
+                &format!(
+                    "{} needs a user: put a wx = \"login\" step before it",
+                    wx.label()
+                ),
+            ));
+        }
         defined.extend(defines(&step));
         steps.push(step);
     }
@@ -835,12 +863,12 @@ expect = { status = 200 }
 "#;
 
     fn bad(src: &str) -> Error {
-        parse("f.toml", src).unwrap_err()
+        parse("f.toml", src, None).unwrap_err()
     }
 
     #[test]
     fn parses_the_issue_example() {
-        let flow = parse("f.toml", GOOD).unwrap();
+        let flow = parse("f.toml", GOOD, None).unwrap();
         assert_eq!(flow.steps.len(), 5);
         assert_eq!(flow.steps[1].line, 8);
         let Action::Http(h) = &flow.steps[3].action else {
