@@ -1,13 +1,69 @@
-//! `wxlogin code2session` (not built yet).
+//! `wxlogin code2session`: exchange a wx.login code for openid and session_key, and say what
+//! to run next with them.
+
+use colored::Colorize;
+use serde_json::json;
 
 use super::Outcome;
+use super::net::{self, shell_quote};
 use crate::cli::Code2SessionArgs;
-use crate::core::Error;
-use crate::output::Ctx;
+use crate::core::api::block_on;
+use crate::core::{Error, exit};
+use crate::output::{Ctx, println_safe};
 
-pub fn run(_ctx: &Ctx, _args: Code2SessionArgs) -> Outcome {
-    Err(Error::usage(
-        "not implemented yet",
-        "see the project's open issues",
-    ))
+pub fn run(ctx: &Ctx, args: Code2SessionArgs) -> Outcome {
+    let code = args.code.trim();
+    if code.is_empty() {
+        return Err(Error::input(
+            "--code",
+            "is empty",
+            "pass the code wx.login gave the client (valid 5 minutes, usable once)",
+        ));
+    }
+    let (mut settings, client) = net::connect(ctx, &args.api)?;
+    let creds = settings.credentials(&args.credentials)?;
+    net::flush(ctx, &mut settings);
+    let session = block_on(client.code2session(&creds.appid, &creds.secret, code))??;
+    let key = session.session_key.shown(ctx.reveal);
+    if ctx.json {
+        ctx.emit_json(json!({
+            "ok": true,
+            "openid": session.openid,
+            "session_key": key,
+            "unionid": session.unionid,
+            "session_key_masked": !ctx.reveal,
+        }));
+        return Ok(exit::OK);
+    }
+    let label = |name: &str| ctx.paint_out(&format!("{name:<12}"), |s| s.bold());
+    println_safe(&format!("{} {}", label("openid"), session.openid));
+    println_safe(&format!(
+        "{} {}",
+        label("unionid"),
+        session.unionid.as_deref().unwrap_or(
+            "— (none: the app is not bound to an open-platform account, or the user has no unionid yet)"
+        )
+    ));
+    let masked_note = if ctx.reveal {
+        String::new()
+    } else {
+        ctx.paint_out("  (masked: --reveal shows it)", |s| s.dimmed())
+    };
+    println_safe(&format!("{} {key}{masked_note}", label("session_key")));
+    let key = shell_quote(&key);
+    let appid = shell_quote(&creds.appid);
+    ctx.note(&format!(
+        "\nnext, with what wx.getUserInfo / getPhoneNumber gave the client:\n  \
+         wxlogin decrypt --session-key {key} --iv IV --encrypted-data DATA --appid {appid}\n  \
+         wxlogin verify-signature --session-key {key} --raw-data RAW_DATA --signature SIGNATURE\n\
+         later, to ask whether this key is still the user's current one:\n  \
+         wxlogin check-session --openid {} --session-key {key}{}",
+        shell_quote(&session.openid),
+        if ctx.reveal {
+            ""
+        } else {
+            "\n(the key is masked in these lines: run with --reveal to get it)"
+        }
+    ));
+    Ok(exit::OK)
 }

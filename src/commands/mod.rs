@@ -9,6 +9,7 @@ pub mod decrypt;
 pub mod demo;
 pub mod explain;
 pub mod mock_server;
+pub mod net;
 pub mod phone;
 pub mod simulate;
 pub mod token;

@@ -38,7 +38,7 @@ pub enum Error {
         hint: String,
     },
     /// WeChat answered with a non-zero errcode (exit 4).
-    #[error("WeChat answered errcode {errcode}: {errmsg}")]
+    #[error("WeChat answered errcode {errcode} ({meaning}): {errmsg}")]
     Api {
         errcode: i64,
         errmsg: String,
