@@ -25,6 +25,11 @@ impl Mock {
         None
     }
 
+    /// The first app the mock knows, with its secret (only for a mock this process started).
+    pub fn first_app(&self) -> Option<(String, Secret)> {
+        None
+    }
+
     pub async fn shutdown(self) {}
 }
 
@@ -36,6 +41,14 @@ pub async fn start(
     _apps: &[(String, String)],
     _code_ttl: u64,
 ) -> Result<Mock> {
+    Err(Error::usage(
+        "the embedded mock is not built yet",
+        "pass --mock URL",
+    ))
+}
+
+/// Starts the embedded mock for the demo: its own demo app, reproducible with `seed`.
+pub async fn start_demo(_seed: Option<u64>) -> Result<Mock> {
     Err(Error::usage(
         "the embedded mock is not built yet",
         "pass --mock URL",
