@@ -98,7 +98,7 @@ fn step_lines(d: &Diagram, step: &DemoStep) -> Vec<String> {
     let detail = step
         .values
         .iter()
-        .map(|(k, v)| format!("{k} {}", clip(&as_text(v), 48)))
+        .map(|(k, v)| format!("{k} {}", clip(&as_text(v), 40)))
         .collect::<Vec<_>>()
         .join(" · ");
     let (mark, note) = match &step.verdict {

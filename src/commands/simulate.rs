@@ -83,7 +83,9 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
                     println_safe(&line);
                 }
             }
-            Event::Warning(w) => ctx.warn(w),
+            // With --json the document carries the warnings itself.
+            Event::Warning(w) if !ctx.json => ctx.warn(w),
+            Event::Warning(_) => {}
             Event::Step(_) => {}
         })
         .await;

@@ -179,7 +179,7 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         vec![
             ("appid", json!(appid)),
             ("secret", s.secret(secret)),
-            ("openid", json!(session.openid)),
+            ("openid", json!(short(&session.openid))),
             ("session_key", s.secret(&key)),
         ],
         Verdict::Ok,
@@ -213,7 +213,7 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         S,
         S,
         "verify-signature: sha1(rawData + session_key)",
-        vec![("signature", json!(field(&info, "signature")))],
+        vec![("signature", json!(short(&field(&info, "signature"))))],
         verdict,
     );
     let (verdict, values) = match decrypt(&info, &key, appid) {
@@ -258,7 +258,7 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         W,
         "wx.login() again (onShow, a retry...)",
         vec![
-            ("code", json!(second.code)),
+            ("code", json!(short(&second.code))),
             ("note", json!("WeChat rotates the user's session_key now")),
         ],
         Verdict::Ok,
@@ -269,7 +269,7 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         W,
         "wx.getUserInfo({withCredentials: true})",
         vec![
-            ("signature", json!(field(&info2, "signature"))),
+            ("signature", json!(short(&field(&info2, "signature")))),
             ("note", json!("signed and encrypted with the NEW key")),
         ],
         Verdict::Ok,

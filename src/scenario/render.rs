@@ -263,7 +263,7 @@ fn step_json(s: &StepReport, reveal: bool) -> Value {
         "request": s.request,
         "response": s.response.as_ref().map(|r| json!({
             "status": r.status,
-            "time_ms": r.elapsed.as_secs_f64() * 1000.0,
+            "time_ms": (r.elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
             "body": r.body,
         })),
         "produced": map(&s.produced, false),
