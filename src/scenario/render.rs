@@ -24,19 +24,10 @@ pub fn step_lines(d: &Diagram, step: &StepReport, reveal: bool) -> Vec<String> {
     };
     match &step.kind {
         StepKind::Wx(label) => {
-            let to = if *label == "wx.checkSession"
-                || *label == "wx.login"
-                || *label == "wx.getUserInfo"
-                || *label == "getPhoneNumber"
-            {
-                Lane::WeChat
-            } else {
-                Lane::Client
-            };
             lines.push(d.line(
                 Some(step.number),
                 Lane::Client,
-                to,
+                Lane::WeChat,
                 &named(label.to_string()),
                 &produced_detail(step),
                 mark,
@@ -111,13 +102,13 @@ fn produced_detail(step: &StepReport) -> String {
             short(&as_text(&get("openid")))
         ),
         StepKind::Wx("wx.getUserInfo") => format!(
-            "{} · signature {} · {} · iv",
+            "{} · signature {} · {}",
             size("rawData"),
             short(&as_text(&get("signature"))),
             size("encryptedData")
         ),
         StepKind::Wx("getPhoneNumber") => format!(
-            "phone_code {} · {} · iv",
+            "phone_code {} · {}",
             short(&as_text(&get("phone_code"))),
             size("encryptedData")
         ),
@@ -158,7 +149,7 @@ fn call_detail(call: &WeChatCall) -> String {
 
 fn check_text(c: &Check) -> String {
     let show = |v: &Value| match v {
-        Value::String(s) if s == "(missing)" => s.clone(),
+        Value::String(s) if s == "(missing)" || s == "2xx" => s.clone(),
         other => other.to_string(),
     };
     format!(
