@@ -28,7 +28,7 @@ pub const ENV_SECRET: &str = "WXLOGIN_SECRET";
 pub const DEFAULT_PROFILE: &str = "default";
 
 /// One `[profile.NAME]` table.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub appid: Option<String>,
@@ -36,6 +36,17 @@ pub struct Profile {
     /// Absolute, `~/…`, or relative to the config file's directory.
     pub secret_file: Option<PathBuf>,
     pub base_url: Option<String>,
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profile")
+            .field("appid", &self.appid)
+            .field("secret", &self.secret.as_ref().map(|_| "…"))
+            .field("secret_file", &self.secret_file)
+            .field("base_url", &self.base_url)
+            .finish()
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,7 +120,7 @@ impl Settings {
                     "--profile",
                     format!("no config file to take profile {name:?} from"),
                     format!(
-                        "create {} with a [profile.{name}] table (see `wxlogin code2session --help`)",
+                        "create {} with a [profile.{name}] table holding appid, secret_file (or secret) and optionally base_url",
                         config_path().map_or("the config file".into(), |p| p.display().to_string())
                     ),
                 ));
@@ -328,8 +339,11 @@ fn parse_config(path: &Path, text: &str) -> Result<ConfigSchema> {
     })
 }
 
-/// The parser's message with every quoted value blanked: a type error quotes the value.
+/// The parser's message with every quoted value blanked: a type error quotes the value it
+/// found ("string \"…\"", "integer `…`"); field names and expected tokens stay.
 fn unquoted(message: &str) -> String {
+    // Backticks hold a found value only in serde's type errors; elsewhere, names and tokens.
+    let backticked_value = message.contains("invalid type") || message.contains("invalid value");
     let mut out = String::with_capacity(message.len());
     let mut open: Option<char> = None;
     for c in message.chars() {
@@ -342,7 +356,7 @@ fn unquoted(message: &str) -> String {
             Some(_) => {}
             None => {
                 out.push(c);
-                if matches!(c, '"' | '`' | '\'') {
+                if matches!(c, '"' | '\'') || (c == '`' && backticked_value) {
                     open = Some(c);
                 }
             }
@@ -416,6 +430,29 @@ mod tests {
     }
 
     #[test]
+    fn no_malformed_secret_is_quoted() {
+        for line in [
+            "secret = 0123abcdTOPSECRET",
+            "secret = 98765432109876543210987654321",
+            "secret = 9876543210",
+            "secret = 98765.43210",
+            "secret = \"TOPSECRET",
+            "secret = 'TOPSECRET",
+            "secret = TOP\"SECRET\"",
+            "secret = [\"TOPSECRET\", 1]",
+            "secret = { v = \"TOPSECRET\" }",
+            "TOPSECRET",
+        ] {
+            let text = format!("[profile.a]\nappid = \"wx1\"\n{line}\n");
+            let err = parse_config(Path::new("c.toml"), &text).unwrap_err();
+            let shown = format!("{err} {}", err.hint());
+            for part in ["TOPSECRET", "SECRET", "98765", "0123abcd"] {
+                assert!(!shown.contains(part), "{line}: {shown}");
+            }
+        }
+    }
+
+    #[test]
     fn type_errors_do_not_quote_values() {
         let text = "[profile.a]\nsecret = [\"TOPSECRET\"]\n";
         let err = parse_config(Path::new("c.toml"), text).unwrap_err();
@@ -424,6 +461,15 @@ mod tests {
             unquoted("invalid type: string \"abc\", expected `x`"),
             "invalid type: string \"…\", expected `…`"
         );
+    }
+
+    #[test]
+    fn debug_never_shows_a_profile_secret() {
+        let p = Profile {
+            secret: Some("TOPSECRET".into()),
+            ..Profile::default()
+        };
+        assert!(!format!("{p:?}").contains("TOPSECRET"));
     }
 
     #[test]

@@ -229,7 +229,7 @@ fn code2session_shows_openid_unionid_masked_key_and_next_steps() {
     assert!(out.stdout.contains(SESSION_KEY));
     assert!(
         out.stderr
-            .contains(&format!("--session-key '{SESSION_KEY}'"))
+            .contains(&format!("--session-key {SESSION_KEY} "))
     );
     assert!(!out.all().contains(SECRET));
 }

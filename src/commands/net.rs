@@ -139,7 +139,15 @@ pub async fn access_token(client: &Client, source: TokenSource) -> Result<Secret
     }
 }
 
-/// `'value'` for a shell command line.
+/// The value as a shell word: bare when it is safe so (base64, ids), single-quoted otherwise.
 pub fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
+    let safe = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.,/+=@:%".contains(&b));
+    if safe {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
 }

@@ -878,6 +878,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_client_and_its_futures_can_cross_threads() {
+        fn send_sync<T: Send + Sync>(_: &T) {}
+        fn send<T: Send>(_: &T) {}
+        let client = Client::new(ClientConfig::default()).unwrap();
+        send_sync(&client);
+        let secret = Secret::new("s");
+        let future = client.code2session("wx", &secret, "c");
+        send(&future);
+        let future = client.phone_number(&secret, "c");
+        send(&future);
+    }
+
+    #[test]
     fn errcode_is_read_leniently() {
         assert_eq!(read_errcode(None), Ok(0));
         assert_eq!(read_errcode(Some(&json!(0))), Ok(0));
