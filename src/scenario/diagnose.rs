@@ -377,3 +377,138 @@ pub fn short(code: &str) -> String {
         code.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::scenario::run::{Response, StepKind};
+
+    fn flow() -> Flow {
+        crate::scenario::flow::parse(
+            "f.toml",
+            "appid = \"wxapp\"\nbackend = \"http://127.0.0.1:1\"\n[[steps]]\nwx = \"login\"\n\
+             [[steps]]\npost = \"/a\"\n",
+            None,
+        )
+        .unwrap()
+    }
+
+    fn opts() -> RunOptions {
+        RunOptions {
+            secret: None,
+            code_ttl: Duration::from_secs(300),
+            reveal: false,
+        }
+    }
+
+    fn exchange(code: &str, errcode: i64, time_ms: u64) -> WeChatCall {
+        WeChatCall {
+            time_ms,
+            method: "GET".into(),
+            path: "/sns/jscode2session".into(),
+            query: None,
+            appid: Some("wxapp".into()),
+            openid: None,
+            code: Some(code.into()),
+            status: 200,
+            errcode,
+            latency_us: 1,
+        }
+    }
+
+    fn failed(calls: Vec<WeChatCall>, body: Value) -> StepReport {
+        StepReport {
+            number: 2,
+            line: 5,
+            name: None,
+            kind: StepKind::Sleep(Duration::ZERO),
+            request: None,
+            response: Some(Response {
+                status: 400,
+                elapsed: Duration::ZERO,
+                body,
+                headers: vec![],
+            }),
+            produced: vec![],
+            captures: vec![],
+            wechat: calls,
+            checks: vec![],
+            error: None,
+            transport_failure: false,
+            ok: false,
+        }
+    }
+
+    fn history(calls: &[WeChatCall]) -> History {
+        History {
+            logins: vec![LoginEvent {
+                step: 1,
+                code: "code-of-step-one-0001".into(),
+                at_ms: 1_000,
+            }],
+            userinfos: vec![],
+            calls: calls.iter().map(|c| (2, c.clone())).collect(),
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn a_code_the_client_never_had_is_named() {
+        let calls = vec![exchange("code-of-step-one-0001 ", 40029, 2_000)];
+        let d = diagnose(
+            &flow(),
+            &opts(),
+            &history(&calls),
+            &failed(calls, json!({})),
+        );
+        assert_eq!(d.rule, "code-altered", "{d:?}");
+    }
+
+    #[test]
+    fn an_old_code_is_expired_and_a_fresh_refused_one_is_not() {
+        let calls = vec![exchange("code-of-step-one-0001", 40029, 302_000)];
+        let d = diagnose(
+            &flow(),
+            &opts(),
+            &history(&calls),
+            &failed(calls, json!({})),
+        );
+        assert_eq!(d.rule, "code-expired");
+        assert!(d.message.contains("301.0 s"), "{}", d.message);
+        let calls = vec![exchange("code-of-step-one-0001", 40029, 2_000)];
+        let d = diagnose(
+            &flow(),
+            &opts(),
+            &history(&calls),
+            &failed(calls, json!({})),
+        );
+        assert_eq!(d.rule, "code-refused");
+    }
+
+    #[test]
+    fn other_errcodes_and_clean_journals() {
+        let calls = vec![exchange("code-of-step-one-0001", 45011, 2_000)];
+        let d = diagnose(
+            &flow(),
+            &opts(),
+            &history(&calls),
+            &failed(calls, json!({})),
+        );
+        assert_eq!(d.rule, "wechat-error");
+        assert!(d.message.contains("45011"), "{}", d.message);
+        let calls = vec![exchange("code-of-step-one-0001", 0, 2_000)];
+        let h = history(&calls);
+        let d = diagnose(
+            &flow(),
+            &opts(),
+            &h,
+            &failed(calls.clone(), json!({"e": "DECRYPT_FAILED"})),
+        );
+        assert_eq!(d.rule, "decrypt-input");
+        let d = diagnose(&flow(), &opts(), &h, &failed(calls, json!({"e": "x"})));
+        assert_eq!(d.rule, "backend");
+        assert!(h.session_valid() && h.backend_current());
+    }
+}
