@@ -158,7 +158,7 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         W,
         "wx.login()",
         vec![
-            ("code", json!(login.code)),
+            ("code", json!(short(&login.code))),
             ("openid", json!(short(&login.openid))),
         ],
         Verdict::Ok,
@@ -192,12 +192,11 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         "wx.getUserInfo({withCredentials: true})",
         vec![
             ("rawData", json!(field(&info, "rawData"))),
-            ("signature", json!(field(&info, "signature"))),
+            ("signature", json!(short(&field(&info, "signature")))),
             (
                 "encryptedData",
                 json!(format!("{} B", field(&info, "encryptedData").len())),
             ),
-            ("iv", json!(field(&info, "iv"))),
         ],
         Verdict::Ok,
     );
@@ -259,7 +258,7 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         "wx.login() again (onShow, a retry...)",
         vec![
             ("code", json!(short(&second.code))),
-            ("note", json!("WeChat rotates the user's session_key now")),
+            ("note", json!("the user's session_key rotates now")),
         ],
         Verdict::Ok,
     );

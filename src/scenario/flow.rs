@@ -761,18 +761,35 @@ fn check_placeholders(
         template::placeholders_in_value(value, &mut names)
             .map_err(|m| at.error(start, Some(step.number), field, &m))?;
         if let Some(name) = names.iter().find(|n| !defined.iter().any(|d| d == *n)) {
+            let hint = match defined.iter().find(|d| edit_distance(d, name) <= 2) {
+                Some(close) => format!(": did you mean {{{{{close}}}}}?"),
+                None => producer_of(name).to_string(),
+            };
             return Err(at.error(
                 start,
                 Some(step.number),
                 field,
-                &format!(
-                    "{{{{{name}}}}} is not defined by an earlier step{}",
-                    producer_of(name)
-                ),
+                &format!("{{{{{name}}}}} is not defined by an earlier step{hint}"),
             ));
         }
     }
     Ok(())
+}
+
+/// Levenshtein distance, to suggest the name a typo meant.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 fn verb_name(method: Method) -> &'static str {
@@ -891,7 +908,7 @@ expect = { status = 200 }
         let e = bad(&src);
         let text = e.to_string();
         assert!(text.contains("line 18 (step 4, `json`)"), "{text}");
-        assert!(text.contains("sesion_id"), "{text}");
+        assert!(text.contains("did you mean {{session_id}}?"), "{text}");
         assert_eq!(e.exit_code(), 3);
     }
 
