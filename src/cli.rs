@@ -340,6 +340,10 @@ pub struct SimulateArgs {
     /// An app for the embedded mock (repeatable)
     #[arg(long = "app", value_name = "APPID:SECRET")]
     pub apps: Vec<String>,
+
+    /// Base URL of the backend, instead of the flow file's `backend`
+    #[arg(long, env = "WXLOGIN_BACKEND", value_name = "URL")]
+    pub backend: Option<String>,
 }
 
 #[derive(Debug, Args)]

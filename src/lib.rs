@@ -9,3 +9,4 @@ pub mod config;
 pub mod core;
 pub mod mock;
 pub mod output;
+pub mod scenario;

@@ -1,13 +1,129 @@
-//! `wxlogin demo` (not built yet).
+//! `wxlogin demo`: the whole handshake against an embedded mock, as a sequence diagram, then
+//! the classic failure (a second `wx.login`) and how wxlogin diagnoses it.
+
+use colored::Colorize;
+use serde_json::json;
 
 use super::Outcome;
 use crate::cli::DemoArgs;
-use crate::core::Error;
-use crate::output::Ctx;
+use crate::core::exit;
+use crate::output::{Ctx, println_safe};
+use crate::scenario::demo::{self, DIAGNOSIS, DemoStep, FIX, Phase, Verdict};
+use crate::scenario::diagram::{Diagram, Mark};
+use crate::scenario::embedded;
+use crate::scenario::template::as_text;
 
-pub fn run(_ctx: &Ctx, _args: DemoArgs) -> Outcome {
-    Err(Error::usage(
-        "not implemented yet",
-        "see the project's open issues",
-    ))
+const LANES: [&str; 3] = ["client", "your server", "WeChat"];
+
+pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
+    let runtime = embedded::runtime()?;
+    runtime.block_on(async {
+        let mock = embedded::start_demo(args.seed).await?;
+        let link = mock.link()?;
+        let Some((appid, secret)) = mock.first_app() else {
+            mock.shutdown().await;
+            return Err(crate::core::Error::transport(
+                "the embedded mock has no app",
+                "this is a bug",
+            ));
+        };
+        let diagram = Diagram::new(ctx.color_out, LANES);
+        if !ctx.json {
+            println_safe(&format!(
+                "wxlogin demo: the WeChat login handshake against an embedded mock at {}",
+                link.url()
+            ));
+            println_safe(&format!(
+                "app {appid} (secret {}) · secrets are masked; --reveal shows them",
+                secret.shown(ctx.reveal)
+            ));
+        }
+        let mut phase = None;
+        let result = demo::run_demo(&link, &appid, &secret, ctx.reveal, |step| {
+            if ctx.json {
+                return;
+            }
+            if phase != Some(step.phase) {
+                if phase == Some(Phase::Failure) {
+                    print_diagnosis(ctx);
+                }
+                phase = Some(step.phase);
+                println_safe("");
+                println_safe(&ctx.paint_out(&format!("── {} ──", step.phase.title()), |s| s.bold()));
+                println_safe(&diagram.header());
+            }
+            for line in step_lines(&diagram, step) {
+                println_safe(&line);
+            }
+        })
+        .await;
+        mock.shutdown().await;
+        let steps = result?;
+        let ok = steps.iter().all(|s| !matches!(s.verdict, Verdict::Unexpected(_)));
+        if ctx.json {
+            ctx.emit_json(json!({
+                "ok": ok,
+                "mock": link.url(),
+                "appid": appid,
+                "secret": secret.shown(ctx.reveal),
+                "steps": steps.iter().map(DemoStep::to_json).collect::<Vec<_>>(),
+                "diagnosis": {"rule": "key-rotated", "message": DIAGNOSIS, "fix": FIX},
+            }));
+        } else {
+            println_safe("");
+            let verdict = if ok {
+                ctx.paint_out(
+                    "✓ the handshake works, and the rotated key was caught: check-session said 87009",
+                    |s| s.green().bold(),
+                )
+            } else {
+                ctx.paint_out("✗ the demo did not go as expected (see the steps marked ✗)", |s| {
+                    s.red().bold()
+                })
+            };
+            println_safe(&verdict);
+        }
+        Ok(if ok { exit::OK } else { exit::VERDICT })
+    })
+}
+
+fn print_diagnosis(ctx: &Ctx) {
+    println_safe(&format!(
+        "{} {DIAGNOSIS} — fix: {FIX}",
+        ctx.paint_out("diagnosis:", |s| s.yellow().bold())
+    ));
+}
+
+fn step_lines(d: &Diagram, step: &DemoStep) -> Vec<String> {
+    let detail = step
+        .values
+        .iter()
+        .map(|(k, v)| format!("{k} {}", clip(&as_text(v), 40)))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let (mark, note) = match &step.verdict {
+        Verdict::Ok => (Mark::Ok, None),
+        Verdict::ExpectedFailure(e) => (Mark::Expected, Some((e, Mark::Expected))),
+        Verdict::Unexpected(e) => (Mark::Fail, Some((e, Mark::Fail))),
+    };
+    let mut lines = vec![d.line(
+        Some(step.number),
+        step.from,
+        step.to,
+        &step.action,
+        &detail,
+        mark,
+    )];
+    if let Some((text, mark)) = note {
+        lines.push(d.note(&clip(text, 160), mark));
+    }
+    lines
+}
+
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max - 1).collect();
+    format!("{head}…")
 }

@@ -1,1 +1,468 @@
-//! The mock WeChat server (axum): WeChat's routes, control routes that play the client, state.
+//! A faithful local fake of WeChat's side of the login handshake (axum on tokio): WeChat's
+//! routes and errcodes, control routes under `/mock/` that play the client, journal and state.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), wxlogin::core::Error> {
+//! let mock = wxlogin::mock::spawn(wxlogin::mock::MockConfig::default()).await?;
+//! let (appid, secret) = mock.apps()[0].clone();
+//! // POST {url}/mock/login {"appid"} → code; GET {url}/sns/jscode2session?appid&secret&js_code...
+//! # let _ = (appid, secret);
+//! mock.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Apps listed in `MockConfig::unionid_apps` (and the demo app made when no app is given) are
+//! bound to an open-platform account: their users have a `unionid`, returned by jscode2session
+//! and put in the userinfo payload, as WeChat does for bound apps only.
+
+mod control;
+mod faults;
+mod journal;
+mod persist;
+mod profile;
+mod reply;
+mod state;
+mod wechat;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Request, State as Ext};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::serve::ListenerExt;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use faults::Fault;
+pub use journal::{JOURNAL_CAPACITY, JournalEntry};
+pub use profile::Profile;
+
+use crate::core::{Error, Secret};
+use journal::{Journal, Logger, Record};
+use reply::Note;
+use state::{App, Entropy, State, now_ms};
+
+/// How often a changed state is written to `--state`.
+const SAVE_EVERY: Duration = Duration::from_secs(1);
+/// How long shutdown waits for requests in flight.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// How to run a mock. `MockConfig::default()` is a loopback mock on a free port with one
+/// demo app, a 300 s code lifetime and no log.
+#[derive(Debug, Clone)]
+pub struct MockConfig {
+    pub bind: String,
+    /// 0 picks a free port; `MockHandle::url` tells which.
+    pub port: u16,
+    /// (appid, secret) of the mini programs the mock knows; none: a demo app is made.
+    pub apps: Vec<(String, String)>,
+    /// Makes openids, codes, keys and the demo app reproducible.
+    pub seed: Option<u64>,
+    /// A JSON file keeping apps, users, codes and tokens across restarts.
+    pub state: Option<PathBuf>,
+    pub code_ttl: Duration,
+    /// One line per request on stderr.
+    pub log: bool,
+    /// Colour in that log.
+    pub color: bool,
+    /// Appids bound to an open-platform account (their users get a unionid).
+    pub unionid_apps: Vec<String>,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        MockConfig {
+            bind: "127.0.0.1".into(),
+            port: 0,
+            apps: Vec::new(),
+            seed: None,
+            state: None,
+            code_ttl: Duration::from_secs(300),
+            log: false,
+            color: false,
+            unionid_apps: Vec::new(),
+        }
+    }
+}
+
+/// Everything the handlers share.
+pub(crate) struct Mock {
+    pub state: State,
+    pub journal: Journal,
+    pub faults: faults::Faults,
+    pub log: Option<Logger>,
+}
+
+/// A running mock. Dropping it stops the server; `shutdown` also waits for the final save.
+pub struct MockHandle {
+    addr: SocketAddr,
+    mock: Arc<Mock>,
+    stop: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+    saver: Option<JoinHandle<Result<(), Error>>>,
+    sweeper: Option<JoinHandle<()>>,
+}
+
+impl MockHandle {
+    /// `http://127.0.0.1:PORT`: the base URL to give a WeChat client instead of
+    /// `https://api.weixin.qq.com`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// (appid, secret) of every app the mock knows, configured ones first.
+    pub fn apps(&self) -> Vec<(String, String)> {
+        self.mock
+            .state
+            .apps
+            .iter()
+            .map(|a| (a.appid.clone(), a.secret.clone()))
+            .collect()
+    }
+
+    /// The requests seen so far (at most [`JOURNAL_CAPACITY`]), oldest first, secrets masked.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.mock.journal.entries(&self.mock.state)
+    }
+
+    /// The user's current session_key, to show rotation; `None` for an unknown user.
+    pub fn session_key(&self, appid: &str, openid: &str) -> Option<Secret> {
+        let app = self.mock.state.app(appid)?;
+        self.mock.state.session_key_of(app, openid).map(Secret::new)
+    }
+
+    pub fn code_ttl(&self) -> Duration {
+        Duration::from_millis(self.mock.state.code_ttl_ms)
+    }
+
+    /// Stops accepting, lets requests in flight finish, writes the state file a last time.
+    pub async fn shutdown(self) {
+        let _ = self.stop().await;
+    }
+
+    /// As `shutdown`, but tells whether the final save of `--state` worked.
+    pub async fn stop(mut self) -> Result<(), Error> {
+        let _ = self.stop.send(true);
+        if let Some(server) = self.server.take() {
+            let abort = server.abort_handle();
+            if tokio::time::timeout(GRACE, server).await.is_err() {
+                abort.abort();
+            }
+        }
+        if let Some(sweeper) = self.sweeper.take() {
+            sweeper.abort();
+        }
+        let saved = match self.saver.take() {
+            Some(saver) => saver.await.unwrap_or_else(|e| {
+                Err(Error::transport(
+                    format!("the state saver stopped: {e}"),
+                    "the state file may be out of date",
+                ))
+            }),
+            None => Ok(()),
+        };
+        if self.mock.log.is_some() {
+            let mock = self.mock.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                if let Some(log) = &mock.log {
+                    log.flush();
+                }
+            })
+            .await;
+        }
+        saved
+    }
+}
+
+impl Drop for MockHandle {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(sweeper) = self.sweeper.take() {
+            sweeper.abort();
+        }
+    }
+}
+
+/// Binds, then serves in a tokio task until the handle is shut down or dropped.
+pub async fn spawn(cfg: MockConfig) -> Result<MockHandle, Error> {
+    let saved = match &cfg.state {
+        Some(path) => persist::load(path)?,
+        None => None,
+    };
+    let epoch = saved.as_ref().map_or(0, |s| s.epoch.saturating_add(1));
+    let entropy = Entropy::new(cfg.seed, epoch);
+    let mut configured = Vec::with_capacity(cfg.apps.len());
+    for (appid, secret) in &cfg.apps {
+        if appid.is_empty() || secret.is_empty() {
+            return Err(Error::usage(
+                "an app needs both an appid and a secret",
+                "give apps as APPID:SECRET",
+            ));
+        }
+        configured.push(App {
+            appid: appid.clone(),
+            secret: secret.clone(),
+            unionid: cfg.unionid_apps.contains(appid),
+        });
+    }
+    let saved_apps = saved.as_ref().map(|s| s.apps.clone()).unwrap_or_default();
+    let mut apps = persist::merge_apps(configured, &saved_apps);
+    if apps.is_empty() {
+        apps.push(App {
+            appid: format!("wx{}", entropy.hex(16)),
+            secret: entropy.hex(32),
+            unionid: true,
+        });
+    }
+    let code_ttl_ms = u64::try_from(cfg.code_ttl.as_millis()).unwrap_or(u64::MAX);
+    let state = State::new(apps, cfg.seed, epoch, entropy, code_ttl_ms);
+    if let Some(snap) = saved {
+        persist::restore(&state, snap);
+    }
+    if let Some(path) = &cfg.state {
+        // At once, so an unwritable path fails here and the new epoch is on disk.
+        persist::save(path, &persist::snapshot(&state)).map_err(|e| {
+            Error::input(
+                "--state",
+                format!(
+                    "cannot write {}: {}",
+                    path.display(),
+                    crate::core::input::io_reason(&e)
+                ),
+                "give a path in a writable directory",
+            )
+        })?;
+    }
+
+    let listener = tokio::net::TcpListener::bind((cfg.bind.as_str(), cfg.port))
+        .await
+        .map_err(|e| {
+            Error::input(
+                "--port",
+                format!("cannot listen on {}:{}: {e}", cfg.bind, cfg.port),
+                "another process may hold that port: pick another --port, or --port 0 for a free one",
+            )
+        })?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Error::transport(format!("no local address: {e}"), "retry"))?;
+    let addr = SocketAddr::new(reachable(local.ip()), local.port());
+
+    let mock = Arc::new(Mock {
+        state,
+        journal: Journal::new(),
+        faults: faults::Faults::default(),
+        log: cfg.log.then(|| Logger::start(cfg.color)),
+    });
+    let (stop, _) = watch::channel(false);
+
+    let router = router(mock.clone());
+    let listener = listener.tap_io(|tcp| {
+        // Small JSON answers: waiting for Nagle only adds latency.
+        let _ = tcp.set_nodelay(true);
+    });
+    let mut stop_rx = stop.subscribe();
+    let server = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stop_rx.wait_for(|stopped| *stopped).await;
+        };
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+    });
+    let saver = cfg
+        .state
+        .clone()
+        .map(|path| tokio::spawn(save_loop(mock.clone(), path, stop.subscribe())));
+    let sweeper = Some(tokio::spawn(sweep_loop(mock.clone())));
+    Ok(MockHandle {
+        addr,
+        mock,
+        stop,
+        server: Some(server),
+        saver,
+        sweeper,
+    })
+}
+
+/// A wildcard bind is reached through loopback.
+fn reachable(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    }
+}
+
+fn router(mock: Arc<Mock>) -> Router {
+    use wechat::{require_get as need_get, require_post as need_post};
+    let control_only = control::method_not_allowed;
+    Router::new()
+        .route(
+            "/sns/jscode2session",
+            get(wechat::jscode2session).fallback(need_get),
+        )
+        .route("/cgi-bin/token", get(wechat::token).fallback(need_get))
+        .route(
+            "/cgi-bin/stable_token",
+            post(wechat::stable_token).fallback(need_post),
+        )
+        .route(
+            "/wxa/checksession",
+            get(wechat::checksession).fallback(need_get),
+        )
+        .route(
+            "/wxa/resetusersessionkey",
+            get(wechat::resetusersessionkey).fallback(need_get),
+        )
+        .route(
+            "/wxa/business/getuserphonenumber",
+            post(wechat::getuserphonenumber).fallback(need_post),
+        )
+        .route("/mock/login", post(control::login).fallback(control_only))
+        .route(
+            "/mock/userinfo",
+            post(control::userinfo).fallback(control_only),
+        )
+        .route(
+            "/mock/phonenumber",
+            post(control::phonenumber).fallback(control_only),
+        )
+        .route(
+            "/mock/faults",
+            post(control::faults)
+                .get(control::list_faults)
+                .fallback(control_only),
+        )
+        .route(
+            "/mock/journal",
+            get(control::journal).fallback(control_only),
+        )
+        .route("/mock/reset", post(control::reset).fallback(control_only))
+        .fallback(wechat::not_found)
+        .layer(from_fn_with_state(mock.clone(), observe))
+        .with_state(mock)
+}
+
+/// Around every request: injected faults first, then the handler; afterwards one journal
+/// record and one log line, both built from shared bytes (no formatting here).
+async fn observe(Ext(mock): Ext<Arc<Mock>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let time_ms = now_ms();
+    let method = req.method().clone();
+    let uri = req.uri().clone();
+    let fault = if uri.path().starts_with("/mock/") {
+        None
+    } else {
+        mock.faults.take(uri.path())
+    };
+    let mut response = match fault {
+        Some(fault) => {
+            if fault.latency_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
+            }
+            match (fault.errcode, &fault.errmsg) {
+                (Some(code), Some(text)) => {
+                    reply::wechat_error_text(&mock.state, code, text, Note::default())
+                }
+                (Some(code), None) => reply::wechat_error(&mock.state, code, Note::default()),
+                (None, _) => next.run(req).await,
+            }
+        }
+        None => next.run(req).await,
+    };
+    let note = response
+        .extensions_mut()
+        .remove::<Note>()
+        .unwrap_or_default();
+    let in_journal = uri.path() != "/mock/journal";
+    let record = Record {
+        time_ms,
+        method,
+        uri,
+        status: response.status().as_u16(),
+        errcode: note.errcode,
+        latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        user: note.user,
+        body: note.body,
+    };
+    match (&mock.log, in_journal) {
+        (Some(log), true) => {
+            log.log(record.clone());
+            mock.journal.push(record);
+        }
+        (Some(log), false) => log.log(record),
+        (None, true) => mock.journal.push(record),
+        (None, false) => {}
+    }
+    response
+}
+
+async fn save_loop(
+    mock: Arc<Mock>,
+    path: PathBuf,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(), Error> {
+    let mut tick = tokio::time::interval(SAVE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut complained = false;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|stopped| *stopped) => break,
+        }
+        if mock.state.dirty.swap(false, Ordering::AcqRel)
+            && let Err(e) = save_now(&mock, &path).await
+        {
+            mock.state.touch();
+            if !complained {
+                complained = true;
+                crate::output::eprintln_safe(&format!("mock-server: {e} — {}", e.hint()));
+            }
+        }
+    }
+    mock.state.dirty.store(false, Ordering::Release);
+    save_now(&mock, &path).await
+}
+
+async fn save_now(mock: &Arc<Mock>, path: &std::path::Path) -> Result<(), Error> {
+    let (m, p) = (mock.clone(), path.to_path_buf());
+    let result =
+        tokio::task::spawn_blocking(move || persist::save(&p, &persist::snapshot(&m.state)))
+            .await
+            .map_err(std::io::Error::other)
+            .and_then(|r| r);
+    result.map_err(|e| {
+        Error::input(
+            "--state",
+            format!(
+                "cannot save {}: {}",
+                path.display(),
+                crate::core::input::io_reason(&e)
+            ),
+            "check that its directory is writable and the disk not full",
+        )
+    })
+}
+
+/// Forgets expired codes and tokens now and then, so a long run stays small.
+async fn sweep_loop(mock: Arc<Mock>) {
+    let ttl = Duration::from_millis(mock.state.code_ttl_ms);
+    let every = (ttl / 2).clamp(Duration::from_secs(1), Duration::from_secs(30));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        mock.state.sweep();
+    }
+}

@@ -1,0 +1,397 @@
+//! Control routes under `/mock/` that play the client's part (`wx.login`, `wx.getUserInfo`,
+//! the phone button) and steer the mock (faults, journal, reset). JSON in, JSON out, 4xx on error.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State as Ext;
+use axum::http::StatusCode;
+use axum::response::Response;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::Mock;
+use super::faults::{Fault, MAX_LATENCY_MS};
+use super::journal::JOURNAL_CAPACITY;
+use super::profile::Profile;
+use super::reply::{BODY_LIMIT, Note, json, refused};
+use super::state::{Refusal, User, code_str, key_bytes, lock, now_ms};
+use super::wechat::full_phone_number;
+use crate::core::crypto;
+use crate::core::model::{PhoneInfo, UserInfo, Watermark};
+
+type Shared = Ext<Arc<Mock>>;
+
+/// Reads the body within the limit; the refusal says whether it was too large or cut off.
+async fn body_bytes(body: Body) -> Result<Bytes, Refusal> {
+    axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
+        Refusal::new(
+            413,
+            47001,
+            format!(
+                "request body larger than {} KiB or cut off",
+                BODY_LIMIT / 1024
+            ),
+        )
+    })
+}
+
+fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Refusal> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| Refusal::new(400, 47001, format!("body is not the JSON expected: {e}")))
+}
+
+/// The app named in a control request: 41002 when missing, 40013 when unknown.
+fn app_of(mock: &Mock, appid: Option<&str>) -> Result<usize, Refusal> {
+    let appid = appid
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| Refusal::new(400, 41002, "appid missing"))?;
+    mock.state.app(appid).ok_or_else(|| {
+        Refusal::new(
+            400,
+            40013,
+            format!("invalid appid: the mock knows {}", known_apps(mock)),
+        )
+    })
+}
+
+fn known_apps(mock: &Mock) -> String {
+    let ids: Vec<&str> = mock.state.apps.iter().map(|a| a.appid.as_str()).collect();
+    ids.join(", ")
+}
+
+/// An id the caller chose (openid, unionid): printable, no spaces, at most 64 characters.
+fn checked_id<'a>(name: &str, value: Option<&'a str>) -> Result<Option<&'a str>, Refusal> {
+    match value {
+        None => Ok(None),
+        Some(v) if !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(v))
+        }
+        Some(_) => Err(Refusal::new(
+            400,
+            40003,
+            format!("invalid {name}: 1 to 64 printable ASCII characters"),
+        )),
+    }
+}
+
+fn existing_user(mock: &Mock, app: usize, openid: Option<&str>) -> Result<Arc<User>, Refusal> {
+    let openid = openid
+        .filter(|o| !o.is_empty())
+        .ok_or_else(|| Refusal::new(400, 41009, "openid missing"))?;
+    mock.state.user(app, openid).ok_or_else(|| {
+        Refusal::new(
+            404,
+            40003,
+            format!("unknown openid {openid} for this appid: POST /mock/login first"),
+        )
+    })
+}
+
+#[derive(Deserialize)]
+struct LoginRequest<'a> {
+    #[serde(borrow)]
+    appid: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    openid: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    unionid: Option<Cow<'a, str>>,
+}
+
+#[derive(Serialize)]
+struct LoginReply<'a> {
+    code: &'a str,
+    openid: &'a str,
+    expires_in: u64,
+}
+
+/// `POST /mock/login {"appid","openid"?,"unionid"?}`: what `wx.login` does. The user's
+/// session_key changes at once, so a key obtained before this call is stale from now on.
+pub(crate) async fn login(Ext(mock): Shared, body: Body) -> Response {
+    let bytes = match body_bytes(body).await {
+        Ok(b) => b,
+        Err(r) => return refused(r, Note::default()),
+    };
+    let mut note = Note::body(&bytes);
+    let result = (|| -> Result<_, Refusal> {
+        let req: LoginRequest = parse(&bytes)?;
+        let app = app_of(&mock, req.appid.as_deref())?;
+        let openid = checked_id("openid", req.openid.as_deref())?;
+        let unionid = checked_id("unionid", req.unionid.as_deref())?;
+        let user = mock.state.user_or_new(app, openid, unionid);
+        let code = mock.state.login(&user);
+        Ok((user, code))
+    })();
+    match result {
+        Ok((user, code)) => {
+            let reply = LoginReply {
+                code: code_str(&code),
+                openid: &user.openid,
+                expires_in: mock.state.code_ttl_ms / 1000,
+            };
+            let response = json(StatusCode::OK, &reply, Note::default());
+            note.user = Some(user);
+            with_note(response, note)
+        }
+        Err(r) => refused(r, note),
+    }
+}
+
+fn with_note(mut response: Response, note: Note) -> Response {
+    response.extensions_mut().insert(note);
+    response
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserInfoRequest {
+    appid: Option<String>,
+    openid: Option<String>,
+    user_info: Option<Value>,
+    /// Signs the payload for another app, to reproduce a watermark mismatch.
+    watermark_appid: Option<String>,
+}
+
+/// `POST /mock/userinfo {"appid","openid","userInfo"?}`: what `wx.getUserInfo` returns,
+/// signed and encrypted with the user's current session_key.
+pub(crate) async fn userinfo(Ext(mock): Shared, body: Body) -> Response {
+    let bytes = match body_bytes(body).await {
+        Ok(b) => b,
+        Err(r) => return refused(r, Note::default()),
+    };
+    let mut note = Note::body(&bytes);
+    let result = (|| -> Result<_, Refusal> {
+        let req: UserInfoRequest = parse(&bytes)?;
+        let app = app_of(&mock, req.appid.as_deref())?;
+        let user = existing_user(&mock, app, req.openid.as_deref())?;
+        let (profile, session_key) = {
+            let mut data = lock(&user.data);
+            let profile = data
+                .profile
+                .get_or_insert_with(|| Profile::generate(&mock.state.entropy));
+            if let Some(given) = &req.user_info {
+                profile.merge(given)?;
+            }
+            let profile = profile.clone();
+            (profile, data.session_key)
+        };
+        mock.state.touch();
+        let appid = req
+            .watermark_appid
+            .unwrap_or_else(|| mock.state.apps[app].appid.clone());
+        let reply = sign_and_encrypt(&mock, &user, profile, &session_key, appid)?;
+        Ok((user, reply))
+    })();
+    match result {
+        Ok((user, reply)) => {
+            note.user = Some(user);
+            json(StatusCode::OK, &reply, note)
+        }
+        Err(r) => refused(r, note),
+    }
+}
+
+fn sign_and_encrypt(
+    mock: &Mock,
+    user: &User,
+    profile: Profile,
+    session_key: &[u8; 24],
+    appid: String,
+) -> Result<Value, Refusal> {
+    let internal = |_| Refusal::new(500, -1, "could not serialise the payload");
+    let raw_data = serde_json::to_string(&profile).map_err(internal)?;
+    let signature = crypto::sign_raw_data(raw_data.as_bytes(), session_key);
+    let plain = UserInfo {
+        open_id: user.openid.clone(),
+        nick_name: profile.nick_name.clone(),
+        gender: profile.gender,
+        language: profile.language.clone(),
+        city: profile.city.clone(),
+        province: profile.province.clone(),
+        country: profile.country.clone(),
+        avatar_url: profile.avatar_url.clone(),
+        union_id: user.unionid.clone(),
+        watermark: Watermark {
+            appid,
+            timestamp: (now_ms() / 1000) as i64,
+        },
+    };
+    let plaintext = serde_json::to_vec(&plain).map_err(internal)?;
+    let (encrypted, iv) = encrypt(mock, session_key, &plaintext);
+    Ok(json!({
+        "errMsg": "getUserInfo:ok",
+        "rawData": raw_data,
+        "signature": String::from_utf8_lossy(&signature),
+        "encryptedData": encrypted,
+        "iv": iv,
+        "userInfo": profile,
+    }))
+}
+
+/// AES-128-CBC under the session_key with a fresh iv; both returned as base64 text.
+fn encrypt(mock: &Mock, session_key: &[u8; 24], plaintext: &[u8]) -> (String, String) {
+    let key = key_bytes(session_key);
+    let iv = mock.state.entropy.iv();
+    let ct = crypto::encrypt(&key, &iv, plaintext);
+    (STANDARD.encode(ct), STANDARD.encode(iv))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PhoneRequest {
+    appid: Option<String>,
+    openid: Option<String>,
+    phone_number: Option<String>,
+    country_code: Option<String>,
+}
+
+/// `POST /mock/phonenumber {"appid","openid","phoneNumber"?,"countryCode"?}`: what the phone
+/// button gives: a code for getuserphonenumber, and the older encryptedData/iv pair.
+pub(crate) async fn phonenumber(Ext(mock): Shared, body: Body) -> Response {
+    let bytes = match body_bytes(body).await {
+        Ok(b) => b,
+        Err(r) => return refused(r, Note::default()),
+    };
+    let mut note = Note::body(&bytes);
+    let result = (|| -> Result<_, Refusal> {
+        let req: PhoneRequest = parse(&bytes)?;
+        let app = app_of(&mock, req.appid.as_deref())?;
+        let user = existing_user(&mock, app, req.openid.as_deref())?;
+        let country = req.country_code.unwrap_or_else(|| "86".to_string());
+        if country.is_empty() || country.len() > 4 || !country.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Refusal::new(
+                400,
+                47001,
+                "countryCode must be 1 to 4 digits",
+            ));
+        }
+        if let Some(p) = &req.phone_number
+            && (p.is_empty() || p.len() > 20 || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(Refusal::new(
+                400,
+                47001,
+                "phoneNumber must be 1 to 20 digits, without the country code",
+            ));
+        }
+        let (pure, session_key) = {
+            let mut data = lock(&user.data);
+            let pure = match req.phone_number {
+                Some(p) => p,
+                None => match &data.phone {
+                    Some(p) => p.clone(),
+                    None => format!("13{:09}", mock.state.entropy.below(1_000_000_000)),
+                },
+            };
+            data.phone = Some(pure.clone());
+            (pure, data.session_key)
+        };
+        let plain = PhoneInfo {
+            phone_number: full_phone_number(&pure, &country),
+            pure_phone_number: pure.clone(),
+            country_code: country.clone(),
+            watermark: Watermark {
+                appid: mock.state.apps[app].appid.clone(),
+                timestamp: (now_ms() / 1000) as i64,
+            },
+        };
+        let plaintext = serde_json::to_vec(&plain)
+            .map_err(|_| Refusal::new(500, -1, "could not serialise the payload"))?;
+        let (encrypted, iv) = encrypt(&mock, &session_key, &plaintext);
+        let code = mock.state.issue_phone_code(&user, pure, country);
+        let reply = json!({
+            "errMsg": "getPhoneNumber:ok",
+            "code": code_str(&code),
+            "encryptedData": encrypted,
+            "iv": iv,
+        });
+        Ok((user, reply))
+    })();
+    match result {
+        Ok((user, reply)) => {
+            note.user = Some(user);
+            json(StatusCode::OK, &reply, note)
+        }
+        Err(r) => refused(r, note),
+    }
+}
+
+#[derive(Deserialize)]
+struct FaultRequest {
+    #[serde(default)]
+    clear: bool,
+    #[serde(flatten)]
+    fault: Option<Fault>,
+}
+
+/// `POST /mock/faults {"route","errcode"?,"errmsg"?,"latency_ms"?,"count"?}` adds a fault;
+/// `{"clear":true}` removes them all. Answers the faults now set.
+pub(crate) async fn faults(Ext(mock): Shared, body: Body) -> Response {
+    let bytes = match body_bytes(body).await {
+        Ok(b) => b,
+        Err(r) => return refused(r, Note::default()),
+    };
+    let note = Note::body(&bytes);
+    let result = (|| -> Result<_, Refusal> {
+        let req: FaultRequest = parse(&bytes)?;
+        if req.clear {
+            mock.faults.clear();
+            return Ok(());
+        }
+        let fault = req
+            .fault
+            .ok_or_else(|| Refusal::new(400, 47001, "give errcode and/or latency_ms"))?;
+        if fault.errcode.is_none() && fault.latency_ms == 0 {
+            return Err(Refusal::new(400, 47001, "give errcode and/or latency_ms"));
+        }
+        if fault.latency_ms > MAX_LATENCY_MS || fault.count == 0 {
+            return Err(Refusal::new(
+                400,
+                47001,
+                format!("latency_ms is at most {MAX_LATENCY_MS}, count at least 1"),
+            ));
+        }
+        mock.faults.add(fault);
+        Ok(())
+    })();
+    match result {
+        Ok(()) => json(StatusCode::OK, &json!({"faults": mock.faults.list()}), note),
+        Err(r) => refused(r, note),
+    }
+}
+
+/// `GET /mock/faults`: the faults now set.
+pub(crate) async fn list_faults(Ext(mock): Shared) -> Response {
+    json(
+        StatusCode::OK,
+        &json!({"faults": mock.faults.list()}),
+        Note::default(),
+    )
+}
+
+/// `GET /mock/journal`: the requests seen, oldest first, secrets masked.
+pub(crate) async fn journal(Ext(mock): Shared) -> Response {
+    let entries = mock.journal.entries(&mock.state);
+    let body = json!({
+        "capacity": JOURNAL_CAPACITY,
+        "dropped": mock.journal.dropped(),
+        "entries": entries,
+    });
+    json(StatusCode::OK, &body, Note::default())
+}
+
+/// `POST /mock/reset`: forgets users, codes, tokens, faults and the journal; apps stay.
+pub(crate) async fn reset(Ext(mock): Shared) -> Response {
+    mock.state.reset();
+    mock.faults.clear();
+    mock.journal.clear();
+    json(StatusCode::OK, &json!({"ok": true}), Note::default())
+}
+
+pub(crate) async fn method_not_allowed() -> Response {
+    let r = Refusal::new(405, 43002, "method not allowed on this control route");
+    refused(r, Note::default())
+}

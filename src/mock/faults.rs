@@ -1,0 +1,128 @@
+//! Injected faults: the next N calls of a WeChat route answer a chosen errcode, or are slowed
+//! down. Checked through an atomic flag first, so no lock is taken while none is set.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::state::lock;
+
+/// One fault as `POST /mock/faults` takes it and lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fault {
+    /// A path (`/sns/jscode2session`), its last segment (`jscode2session`), or `*` for every
+    /// WeChat route.
+    #[serde(default = "every_route")]
+    pub route: String,
+    /// The errcode to answer (e.g. -1, 45011, 40226); none to only add latency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errcode: Option<i64>,
+    /// The errmsg to answer instead of WeChat's usual one for that errcode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errmsg: Option<String>,
+    /// Delay before answering, in milliseconds.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// How many calls it applies to.
+    #[serde(default = "one")]
+    pub count: u32,
+}
+
+fn every_route() -> String {
+    "*".to_string()
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The longest injected delay: long enough for any client timeout, short enough not to hang.
+pub const MAX_LATENCY_MS: u64 = 60_000;
+
+impl Fault {
+    fn matches(&self, path: &str) -> bool {
+        let route = self.route.as_str();
+        route == "*"
+            || route == path
+            || path
+                .strip_suffix(route)
+                .is_some_and(|head| head.ends_with('/'))
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Faults {
+    list: Mutex<Vec<Fault>>,
+    active: AtomicBool,
+}
+
+impl Faults {
+    pub(crate) fn add(&self, fault: Fault) {
+        let mut list = lock(&self.list);
+        list.push(fault);
+        self.active.store(true, Ordering::Release);
+    }
+
+    pub(crate) fn clear(&self) {
+        let mut list = lock(&self.list);
+        list.clear();
+        self.active.store(false, Ordering::Release);
+    }
+
+    pub(crate) fn list(&self) -> Vec<Fault> {
+        lock(&self.list).clone()
+    }
+
+    /// Consumes one use of the first fault set for this path.
+    pub(crate) fn take(&self, path: &str) -> Option<Fault> {
+        if !self.active.load(Ordering::Acquire) {
+            return None;
+        }
+        let mut list = lock(&self.list);
+        let i = list.iter().position(|f| f.matches(path))?;
+        let fault = list[i].clone();
+        list[i].count -= 1;
+        if list[i].count == 0 {
+            list.remove(i);
+        }
+        if list.is_empty() {
+            self.active.store(false, Ordering::Release);
+        }
+        Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fault(route: &str, count: u32) -> Fault {
+        Fault {
+            route: route.into(),
+            errcode: Some(-1),
+            errmsg: None,
+            latency_ms: 0,
+            count,
+        }
+    }
+
+    #[test]
+    fn a_fault_applies_count_times_to_its_route() {
+        let f = Faults::default();
+        f.add(fault("jscode2session", 2));
+        assert!(f.take("/cgi-bin/token").is_none());
+        assert!(f.take("/sns/jscode2session").is_some());
+        assert!(f.take("/sns/jscode2session").is_some());
+        assert!(f.take("/sns/jscode2session").is_none());
+        f.add(fault("*", 1));
+        assert!(f.take("/wxa/checksession").is_some());
+        assert!(f.list().is_empty());
+    }
+
+    #[test]
+    fn suffix_match_is_by_whole_segment() {
+        assert!(!fault("session", 1).matches("/sns/jscode2session"));
+        assert!(fault("/sns/jscode2session", 1).matches("/sns/jscode2session"));
+    }
+}

@@ -1,0 +1,192 @@
+//! How the mock reads requests and answers like WeChat: lenient query parsing, WeChat's errmsg
+//! texts with a `rid`, JSON responses, and the note each handler leaves for the journal.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use serde::Serialize;
+
+use super::state::{Refusal, State, User};
+
+/// Largest request body accepted; WeChat's own bodies are a few hundred bytes.
+pub(crate) const BODY_LIMIT: usize = 64 * 1024;
+/// Longest query value looked at; longer ones cannot be a code, appid or token anyway.
+const VALUE_LIMIT: usize = 4096;
+
+/// What a handler tells the journal about the request it answered.
+#[derive(Clone, Default)]
+pub(crate) struct Note {
+    pub errcode: i64,
+    pub user: Option<Arc<User>>,
+    pub body: Option<Bytes>,
+}
+
+impl Note {
+    pub(crate) fn body(body: &Bytes) -> Note {
+        Note {
+            body: Some(body.clone()),
+            ..Note::default()
+        }
+    }
+}
+
+/// The first value of each named parameter. Malformed escapes are kept literally and invalid
+/// UTF-8 is replaced, as a lenient server would; unknown parameters are ignored.
+pub(crate) fn take<'a, const N: usize>(
+    query: &'a str,
+    names: [&str; N],
+) -> [Option<Cow<'a, str>>; N] {
+    let mut out = [const { None }; N];
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = decode(k);
+        if let Some(i) = names.iter().position(|n| *n == key)
+            && out[i].is_none()
+            && v.len() <= VALUE_LIMIT * 3
+        {
+            out[i] = Some(decode(v));
+        }
+    }
+    out
+}
+
+/// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XY` a byte.
+pub(crate) fn decode(s: &str) -> Cow<'_, str> {
+    if !s.bytes().any(|b| b == b'%' || b == b'+') {
+        return Cow::Borrowed(s);
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// WeChat's errmsg for the errcodes the mock gives (without the `, rid: ...` suffix).
+pub(crate) fn errmsg(errcode: i64) -> &'static str {
+    match errcode {
+        -1 => "system error",
+        0 => "ok",
+        40001 => "invalid credential, access_token is invalid or not latest",
+        40002 => "invalid grant_type",
+        40003 => "invalid openid",
+        40013 => "invalid appid",
+        40029 => "invalid code",
+        40066 => "invalid url",
+        40125 => "invalid appsecret",
+        40163 => "code been used",
+        40226 => "invalid user, high risk user, blocked",
+        41001 => "access_token missing",
+        41002 => "appid missing",
+        41004 => "appsecret missing",
+        41008 => "missing code",
+        41009 => "missing openid",
+        42001 => "access_token expired",
+        43001 => "require GET method",
+        43002 => "require POST method",
+        45011 => "api minute-quota reach limit  mustslower  retry next minute",
+        47001 => "data format error",
+        48001 => "api unauthorized",
+        87007 => "session_key is not existed or expired",
+        87008 => "invalid sig_method",
+        87009 => "invalid signature",
+        _ => "mock injected error",
+    }
+}
+
+const JSON_TYPE: &str = "application/json; encoding=utf-8";
+
+pub(crate) fn json_bytes(status: StatusCode, body: Vec<u8>, note: Note) -> Response {
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_TYPE));
+    r.extensions_mut().insert(note);
+    r
+}
+
+pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T, note: Note) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(body) => json_bytes(status, body, note),
+        Err(_) => json_bytes(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            br#"{"errcode":-1,"errmsg":"system error"}"#.to_vec(),
+            note,
+        ),
+    }
+}
+
+/// `{"errcode":N,"errmsg":"..., rid: ..."}` with HTTP 200, as WeChat answers every failure.
+pub(crate) fn wechat_error(state: &State, errcode: i64, mut note: Note) -> Response {
+    note.errcode = errcode;
+    let body = serde_json::json!({
+        "errcode": errcode,
+        "errmsg": format!("{}, rid: {}", errmsg(errcode), state.rid()),
+    });
+    json(StatusCode::OK, &body, note)
+}
+
+/// WeChat's answer with a caller-chosen errmsg (fault injection).
+pub(crate) fn wechat_error_text(
+    state: &State,
+    errcode: i64,
+    text: &str,
+    mut note: Note,
+) -> Response {
+    note.errcode = errcode;
+    let body = serde_json::json!({
+        "errcode": errcode,
+        "errmsg": format!("{text}, rid: {}", state.rid()),
+    });
+    json(StatusCode::OK, &body, note)
+}
+
+/// A control route's refusal: a 4xx status with the same JSON shape as WeChat's errors.
+pub(crate) fn refused(r: Refusal, mut note: Note) -> Response {
+    note.errcode = r.errcode;
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = serde_json::json!({"errcode": r.errcode, "errmsg": r.message});
+    json(status, &body, note)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn takes_first_values_and_decodes_leniently() {
+        let [a, b, c] = take("b=2&a=x%2By+z&a=second&junk&c=%zz%4", ["a", "b", "c"]);
+        assert_eq!(a.as_deref(), Some("x+y z"));
+        assert_eq!(b.as_deref(), Some("2"));
+        assert_eq!(c.as_deref(), Some("%zz%4"));
+        let [d] = take("d=%ff%fe", ["d"]);
+        assert_eq!(d.as_deref(), Some("\u{fffd}\u{fffd}"));
+        let [e] = take("", ["e"]);
+        assert!(e.is_none());
+    }
+}

@@ -1,0 +1,299 @@
+//! The mock server as the client sees it, over HTTP: its control routes play `wx.login` and
+//! friends, and its journal tells which WeChat calls a backend made in between.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::core::{Error, Result, errcode};
+
+/// One WeChat-side request from the mock's journal (secrets already masked by the mock).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeChatCall {
+    /// Unix time in milliseconds.
+    pub time_ms: u64,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub appid: Option<String>,
+    pub openid: Option<String>,
+    pub code: Option<String>,
+    pub status: u16,
+    pub errcode: i64,
+    pub latency_us: u64,
+}
+
+impl WeChatCall {
+    /// Reads one journal entry; fields the mock may leave out are optional.
+    pub fn from_entry(entry: &Value) -> Option<WeChatCall> {
+        let text = |k: &str| entry.get(k).and_then(Value::as_str).map(String::from);
+        let num = |k: &str| entry.get(k).and_then(Value::as_i64);
+        Some(WeChatCall {
+            time_ms: entry.get("time_ms").and_then(Value::as_u64).unwrap_or(0),
+            method: text("method").unwrap_or_else(|| "GET".into()),
+            path: text("path")?,
+            query: text("query"),
+            appid: text("appid"),
+            openid: text("openid"),
+            code: text("code"),
+            status: num("status")
+                .and_then(|s| u16::try_from(s).ok())
+                .unwrap_or(200),
+            errcode: num("errcode").unwrap_or(0),
+            latency_us: entry.get("latency_us").and_then(Value::as_u64).unwrap_or(0),
+        })
+    }
+
+    /// The mock's own control routes are the client's doing, not the backend's.
+    pub fn is_control(&self) -> bool {
+        self.path.starts_with("/mock/")
+    }
+
+    pub fn is_exchange(&self) -> bool {
+        self.path == "/sns/jscode2session"
+    }
+
+    pub fn ok(&self) -> bool {
+        self.errcode == 0 && self.status < 400
+    }
+
+    /// `errcode 40163 (code been used)`, or `ok`.
+    pub fn outcome(&self) -> String {
+        if self.ok() {
+            return "ok".to_string();
+        }
+        if self.errcode == 0 {
+            return format!("HTTP {}", self.status);
+        }
+        let (meaning, _) = errcode::explain(self.errcode, errcode::Lang::En);
+        if meaning.starts_with("not in") {
+            format!("errcode {}", self.errcode)
+        } else {
+            format!("errcode {} ({meaning})", self.errcode)
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "appid": self.appid,
+            "openid": self.openid,
+            "code": self.code,
+            "status": self.status,
+            "errcode": self.errcode,
+            "latency_us": self.latency_us,
+            "time_ms": self.time_ms,
+        })
+    }
+}
+
+/// An HTTP connection to a running mock (embedded or `wxlogin mock-server`).
+#[derive(Debug, Clone)]
+pub struct MockLink {
+    base: String,
+    http: reqwest::Client,
+    /// Journal entries seen so far, counted from the mock's first (dropped ones included).
+    seen: u64,
+}
+
+/// What `wx.login` gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Login {
+    pub code: String,
+    pub openid: String,
+    pub expires_in: u64,
+}
+
+impl MockLink {
+    pub fn new(base: &str) -> Result<MockLink> {
+        let base = base.trim().trim_end_matches('/').to_string();
+        if reqwest::Url::parse(&base).is_err() || !base.starts_with("http") {
+            return Err(Error::input(
+                "--mock",
+                format!("\"{base}\" is not an http:// URL"),
+                "give the URL `wxlogin mock-server` printed, e.g. http://127.0.0.1:8080",
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(5))
+            .no_proxy()
+            .build()
+            .map_err(|e| {
+                Error::transport(format!("cannot build an HTTP client: {e}"), "this is a bug")
+            })?;
+        Ok(MockLink {
+            base,
+            http,
+            seen: 0,
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.base
+    }
+
+    /// `wx.login` for `openid` (a new user when `None`): a fresh code; the key rotates.
+    pub async fn login(&self, appid: &str, openid: Option<&str>) -> Result<Login> {
+        let mut body = json!({"appid": appid});
+        if let Some(o) = openid {
+            body["openid"] = json!(o);
+        }
+        let v = self.post("/mock/login", &body).await?;
+        let field = |k: &str| v.get(k).and_then(Value::as_str).map(String::from);
+        match (field("code"), field("openid")) {
+            (Some(code), Some(openid)) => Ok(Login {
+                code,
+                openid,
+                expires_in: v.get("expires_in").and_then(Value::as_u64).unwrap_or(300),
+            }),
+            _ => Err(self.odd_answer("/mock/login", &v)),
+        }
+    }
+
+    /// `wx.getUserInfo({withCredentials: true})`: rawData, signature, encryptedData, iv.
+    pub async fn userinfo(
+        &self,
+        appid: &str,
+        openid: &str,
+        user_info: Option<&Value>,
+    ) -> Result<Value> {
+        let mut body = json!({"appid": appid, "openid": openid});
+        if let Some(u) = user_info {
+            body["userInfo"] = u.clone();
+        }
+        self.post("/mock/userinfo", &body).await
+    }
+
+    /// The getPhoneNumber button: a code, and the older encryptedData/iv pair.
+    pub async fn phonenumber(
+        &self,
+        appid: &str,
+        openid: &str,
+        phone: Option<&str>,
+    ) -> Result<Value> {
+        let mut body = json!({"appid": appid, "openid": openid});
+        if let Some(p) = phone {
+            body["phoneNumber"] = json!(p);
+        }
+        self.post("/mock/phonenumber", &body).await
+    }
+
+    /// The WeChat-side calls made since the last call of this method, control routes left out.
+    pub async fn new_calls(&mut self) -> Result<Vec<WeChatCall>> {
+        let v = self.get("/mock/journal").await?;
+        let dropped = v.get("dropped").and_then(Value::as_u64).unwrap_or(0);
+        let Some(entries) = v.get("entries").and_then(Value::as_array) else {
+            return Err(self.odd_answer("/mock/journal", &v));
+        };
+        let total = dropped + entries.len() as u64;
+        // A reset empties the journal: start counting again.
+        if total < self.seen {
+            self.seen = 0;
+        }
+        let skip = self.seen.saturating_sub(dropped) as usize;
+        self.seen = total;
+        Ok(entries
+            .iter()
+            .skip(skip)
+            .filter_map(WeChatCall::from_entry)
+            .filter(|c| !c.is_control())
+            .collect())
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> Result<Value> {
+        let req = self.http.post(format!("{}{path}", self.base)).json(body);
+        self.answer(path, req).await
+    }
+
+    async fn get(&self, path: &str) -> Result<Value> {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.answer(path, req).await
+    }
+
+    async fn answer(&self, path: &str, req: reqwest::RequestBuilder) -> Result<Value> {
+        let resp = req.send().await.map_err(|e| {
+            Error::transport(
+                format!("the mock at {} did not answer {path}: {}", self.base, short_reason(&e)),
+                "start it with `wxlogin mock-server --port 0` and pass the URL it prints to --mock, \
+                 or leave --mock out to use an embedded one",
+            )
+        })?;
+        let status = resp.status().as_u16();
+        let v: Value = resp.json().await.map_err(|_| {
+            Error::transport(
+                format!("{}{path} answered HTTP {status} without JSON", self.base),
+                "is --mock the URL of a `wxlogin mock-server`?",
+            )
+        })?;
+        let errcode = v.get("errcode").and_then(Value::as_i64).unwrap_or(0);
+        if errcode != 0 || status >= 400 {
+            let errmsg = v
+                .get("errmsg")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let (meaning, fix) = errcode::explain(errcode, errcode::Lang::En);
+            let hint = if errcode == 40013 || errmsg.contains("appid") {
+                "the flow's appid must be an app of the mock: start it with --app APPID:SECRET \
+                 (or give the embedded one --app / `secret =` in the flow)"
+                    .to_string()
+            } else {
+                fix
+            };
+            return Err(Error::Api {
+                errcode,
+                errmsg: format!("{path}: {errmsg}"),
+                meaning,
+                hint,
+            });
+        }
+        Ok(v)
+    }
+
+    fn odd_answer(&self, path: &str, v: &Value) -> Error {
+        let mut text = v.to_string();
+        text.truncate(200);
+        Error::transport(
+            format!("{}{path} answered something unexpected: {text}", self.base),
+            "is --mock the URL of a `wxlogin mock-server`?",
+        )
+    }
+}
+
+/// The reason of a reqwest error without its URL (which may carry credentials).
+pub fn short_reason(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        "connection refused or unreachable".to_string()
+    } else if e.is_body() || e.is_decode() {
+        "the answer was cut off or unreadable".to_string()
+    } else {
+        let mut text = e.to_string();
+        if let Some(url) = e.url() {
+            text = text.replace(url.as_str(), "(url)");
+        }
+        text.replace(['\n', '\r'], " ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_journal_entries_leniently() {
+        let entry = json!({"time_ms": 5, "method": "GET", "path": "/sns/jscode2session",
+            "query": "appid=wx&secret=abcd…wxyz&js_code=0a", "appid": "wx", "code": "0a",
+            "status": 200, "errcode": 40163, "latency_us": 12});
+        let call = WeChatCall::from_entry(&entry).unwrap();
+        assert!(call.is_exchange() && !call.ok());
+        assert!(call.outcome().starts_with("errcode 40163"));
+        assert!(WeChatCall::from_entry(&json!({"method": "GET"})).is_none());
+        let control = WeChatCall::from_entry(&json!({"path": "/mock/login"})).unwrap();
+        assert!(control.is_control() && control.ok());
+    }
+}
