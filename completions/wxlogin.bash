@@ -667,7 +667,7 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__simulate)
-            opts="-v -q -h --mock --mock-port --app --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --mock --mock-port --app --backend --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -682,6 +682,10 @@ _wxlogin() {
                     return 0
                     ;;
                 --app)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backend)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

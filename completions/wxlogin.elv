@@ -147,6 +147,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand --mock 'A running `wxlogin mock-server` your backend is configured to call'
             cand --mock-port 'Port of the embedded mock when --mock is not given (0 picks a free one)'
             cand --app 'An app for the embedded mock (repeatable)'
+            cand --backend 'Base URL of the backend, instead of the flow file''s `backend`'
             cand --color 'When to colour output'
             cand --lang 'Language of errcode explanations [default: from LANG]'
             cand --profile 'Profile of the config file to take credentials from'

@@ -140,6 +140,7 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -s h -l help -d 'P
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l mock -d 'A running `wxlogin mock-server` your backend is configured to call' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l mock-port -d 'Port of the embedded mock when --mock is not given (0 picks a free one)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l app -d 'An app for the embedded mock (repeatable)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l backend -d 'Base URL of the backend, instead of the flow file\'s `backend`' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"

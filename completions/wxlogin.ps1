@@ -156,6 +156,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('--mock', '--mock', [CompletionResultType]::ParameterName, 'A running `wxlogin mock-server` your backend is configured to call')
             [CompletionResult]::new('--mock-port', '--mock-port', [CompletionResultType]::ParameterName, 'Port of the embedded mock when --mock is not given (0 picks a free one)')
             [CompletionResult]::new('--app', '--app', [CompletionResultType]::ParameterName, 'An app for the embedded mock (repeatable)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Base URL of the backend, instead of the flow file''s `backend`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
             [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')

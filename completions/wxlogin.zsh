@@ -151,6 +151,7 @@ _arguments "${_arguments_options[@]}" : \
 '(--mock-port)--mock=[A running \`wxlogin mock-server\` your backend is configured to call]:URL:_default' \
 '--mock-port=[Port of the embedded mock when --mock is not given (0 picks a free one)]:PORT:_default' \
 '*--app=[An app for the embedded mock (repeatable)]:APPID:SECRET:_default' \
+'--backend=[Base URL of the backend, instead of the flow file'\''s \`backend\`]:URL:_default' \
 '--color=[When to colour output]:WHEN:(auto always never)' \
 '--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
 '--profile=[Profile of the config file to take credentials from]:NAME:_default' \
