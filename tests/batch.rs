@@ -1,13 +1,49 @@
 //! `decrypt --batch` and `verify-signature --batch`, run through the real binary: order,
 //! every kind of bad line, exit codes, output destinations and the official vectors.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::io::Write;
 
 use assert_cmd::Command;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
+use wxlogin::core::batch::{self, Scratch};
 use wxlogin::core::crypto;
+
+/// Counts the allocations of the current thread, to pin down "no allocation per record".
+struct CountingAlloc;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+// SAFETY: forwards every call to the system allocator unchanged; it only counts.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc;
 
 const APPID: &str = "wx4f4bc4dec97d474b";
 
@@ -573,4 +609,71 @@ fn summary_is_json_with_json_and_silent_with_quiet() {
         .assert()
         .code(1)
         .stderr("");
+}
+
+#[test]
+fn records_that_pass_allocate_nothing_once_buffers_are_warm() {
+    let decrypt_lines: Vec<String> = (1..=300)
+        .map(|n| record(n, APPID, json!({})).to_string())
+        .collect();
+    let key = "HyVFkGl5F5OQWJZZaNzBBg==";
+    let verify_lines: Vec<String> = (1..=300)
+        .map(|n| {
+            let raw = json!({"nickName": format!("小明🙂{n}"), "avatarUrl": "http://x/y/0", "gender": 1}).to_string();
+            let sig = crypto::sign_raw_data(raw.as_bytes(), key.as_bytes());
+            json!({"id": n, "rawData": raw, "signature": String::from_utf8(sig.to_vec()).unwrap(), "session_key": key})
+                .to_string()
+        })
+        .collect();
+    let mut scratch = Scratch::default();
+    let mut out = Vec::with_capacity(1 << 20);
+    // Warm up: the reused buffers grow to their working size.
+    for (n, line) in decrypt_lines.iter().enumerate().take(20) {
+        assert_eq!(
+            batch::decrypt_record(
+                line.as_bytes(),
+                n as u64,
+                Some(APPID),
+                false,
+                &mut scratch,
+                &mut out
+            ),
+            Ok(())
+        );
+    }
+    for (n, line) in verify_lines.iter().enumerate().take(20) {
+        assert_eq!(
+            batch::verify_record(line.as_bytes(), n as u64, false, &mut scratch, &mut out),
+            Ok(())
+        );
+    }
+    out.clear();
+    let before = allocations();
+    for (n, line) in decrypt_lines.iter().enumerate().skip(20) {
+        assert_eq!(
+            batch::decrypt_record(
+                line.as_bytes(),
+                n as u64,
+                Some(APPID),
+                false,
+                &mut scratch,
+                &mut out
+            ),
+            Ok(())
+        );
+    }
+    assert_eq!(allocations() - before, 0, "decrypt allocated");
+    out.clear();
+    let before = allocations();
+    for (n, line) in verify_lines.iter().enumerate().skip(20) {
+        assert_eq!(
+            batch::verify_record(line.as_bytes(), n as u64, false, &mut scratch, &mut out),
+            Ok(())
+        );
+    }
+    assert_eq!(allocations() - before, 0, "verify allocated");
+    // The counter does count: a failure builds its error message.
+    let before = allocations();
+    let _ = batch::verify_record(b"{}", 1, false, &mut scratch, &mut out);
+    assert!(allocations() > before);
 }

@@ -435,48 +435,52 @@ pub fn unescape_json_string(literal: &str, out: &mut Vec<u8>) -> Option<()> {
         .strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))?
         .as_bytes();
-    let mut i = 0;
-    while let Some(off) = memchr::memchr(b'\\', &body[i..]) {
-        out.extend_from_slice(&body[i..i + off]);
-        i += off;
-        let esc = *body.get(i + 1)?;
-        i += 2;
-        let byte = match esc {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'/' => b'/',
-            b'b' => 0x08,
-            b'f' => 0x0c,
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            b'u' => {
-                let hi = hex4(body, i)?;
-                i += 4;
-                let code = if (0xD800..0xDC00).contains(&hi) {
-                    if body.get(i) != Some(&b'\\') || body.get(i + 1) != Some(&b'u') {
-                        return None;
-                    }
-                    let lo = hex4(body, i + 2)?;
-                    if !(0xDC00..0xE000).contains(&lo) {
-                        return None;
-                    }
-                    i += 6;
-                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                } else {
-                    hi
-                };
-                let c = char::from_u32(code)?;
-                let mut utf8 = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
-                continue;
-            }
-            _ => return None,
-        };
-        out.push(byte);
+    // One SIMD pass finds every backslash; those inside an escape just handled are skipped.
+    let mut run = 0;
+    for at in memchr::memchr_iter(b'\\', body) {
+        if at < run {
+            continue;
+        }
+        out.extend_from_slice(&body[run..at]);
+        run = unescape_one(body, at, out)?;
     }
-    out.extend_from_slice(&body[i..]);
+    out.extend_from_slice(&body[run..]);
     Some(())
+}
+
+/// Appends the character of the escape at `at` and returns the index after it.
+fn unescape_one(body: &[u8], at: usize, out: &mut Vec<u8>) -> Option<usize> {
+    let byte = match *body.get(at + 1)? {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'/' => b'/',
+        b'b' => 0x08,
+        b'f' => 0x0c,
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        b'u' => {
+            let hi = hex4(body, at + 2)?;
+            let (code, end) = if (0xD800..0xDC00).contains(&hi) {
+                if body.get(at + 6..at + 8) != Some(b"\\u".as_slice()) {
+                    return None;
+                }
+                let lo = hex4(body, at + 8)?;
+                if !(0xDC00..0xE000).contains(&lo) {
+                    return None;
+                }
+                (0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00), at + 12)
+            } else {
+                (hi, at + 6)
+            };
+            let mut utf8 = [0u8; 4];
+            out.extend_from_slice(char::from_u32(code)?.encode_utf8(&mut utf8).as_bytes());
+            return Some(end);
+        }
+        _ => return None,
+    };
+    out.push(byte);
+    Some(at + 2)
 }
 
 fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
@@ -789,21 +793,12 @@ impl<R: Read> LineReader<R> {
         }
     }
 
+    /// Appends up to `want` bytes. `read_to_end` reads into the spare capacity without
+    /// zeroing it first (files and stdin read into uninitialised memory).
     fn read_more(&mut self, buf: &mut Vec<u8>, want: usize) -> io::Result<()> {
-        let start = buf.len();
-        buf.resize(start + want, 0);
-        let n = loop {
-            match self.src.read(&mut buf[start..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    buf.truncate(start);
-                    return Err(e);
-                }
-            }
-        };
-        buf.truncate(start + n);
-        if n == 0 {
+        buf.reserve(want);
+        let n = (&mut self.src).take(want as u64).read_to_end(buf)?;
+        if n < want {
             self.eof = true;
         }
         Ok(())
