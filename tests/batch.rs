@@ -677,3 +677,35 @@ fn records_that_pass_allocate_nothing_once_buffers_are_warm() {
     let _ = batch::verify_record(b"{}", 1, false, &mut scratch, &mut out);
     assert!(allocations() > before);
 }
+
+#[test]
+fn one_shot_values_are_refused_with_batch_and_dash_output_is_stdout() {
+    wxlogin()
+        .args([
+            "decrypt",
+            "--session-key",
+            "tiihtNczf5v6AKRyjwEUhQ==",
+            "--batch",
+            "-",
+        ])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--session-key cannot be combined with --batch",
+        ));
+    wxlogin()
+        .args(["verify-signature", "--signature", "00", "--batch", "-"])
+        .write_stdin("")
+        .assert()
+        .code(2);
+    let out = wxlogin()
+        .args(["decrypt", "--output", "-", "--batch", "-"])
+        .write_stdin(format!("{}\n", record(1, APPID, json!({}))))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(lines(&out)[0]["ok"], true);
+}

@@ -20,6 +20,12 @@ use crate::output::{Ctx, eprintln_safe};
 const MAX_JOBS: usize = 256;
 
 pub fn decrypt(ctx: &Ctx, source: &str, args: &DecryptArgs) -> Outcome {
+    refuse_one_shot_values(&[
+        ("--session-key", args.session_key.is_some()),
+        ("--iv", args.iv.is_some()),
+        ("--encrypted-data", args.encrypted_data.is_some()),
+        ("--raw", args.raw),
+    ])?;
     let mode = Mode::Decrypt {
         appid: args.appid.as_deref().filter(|a| !a.is_empty()),
     };
@@ -27,7 +33,23 @@ pub fn decrypt(ctx: &Ctx, source: &str, args: &DecryptArgs) -> Outcome {
 }
 
 pub fn verify(ctx: &Ctx, source: &str, args: &VerifyArgs) -> Outcome {
+    refuse_one_shot_values(&[
+        ("--raw-data", args.raw_data.is_some()),
+        ("--signature", args.signature.is_some()),
+        ("--session-key", args.session_key.is_some()),
+    ])?;
     run(ctx, source, &args.batch, Mode::Verify, args.strict)
+}
+
+/// In batch mode every value comes from the lines; a one-shot value would be silently ignored.
+fn refuse_one_shot_values(given: &[(&str, bool)]) -> crate::core::Result<()> {
+    match given.iter().find(|(_, set)| *set) {
+        Some((flag, _)) => Err(Error::usage(
+            format!("{flag} cannot be combined with --batch"),
+            "in batch mode each input line carries its own values (see `--help`)",
+        )),
+        None => Ok(()),
+    }
 }
 
 fn run(ctx: &Ctx, source: &str, args: &BatchArgs, mode: Mode, strict: bool) -> Outcome {
@@ -48,9 +70,21 @@ fn run(ctx: &Ctx, source: &str, args: &BatchArgs, mode: Mode, strict: bool) -> O
         None => std::thread::available_parallelism().map_or(1, usize::from),
     };
     let (input, size) = open_input(source)?;
-    if let Some(out) = &args.output {
+    // `--output -` is stdout, as `--batch -` is stdin.
+    let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    if let Some(out) = output {
         refuse_same_file(source, out)?;
     }
+    let file = match output {
+        Some(path) => Some(File::create(path).map_err(|e| {
+            Error::input(
+                "--output",
+                format!("cannot create {}: {}", path.display(), io_reason(&e)),
+                "give a writable path",
+            )
+        })?),
+        None => None,
+    };
     let opts = Options { mode, strict, jobs };
     let bar = progress_bar(ctx, size);
     let started = Instant::now();
@@ -65,17 +99,8 @@ fn run(ctx: &Ctx, source: &str, args: &BatchArgs, mode: Mode, strict: bool) -> O
             ));
         }
     };
-    let result = match &args.output {
-        Some(path) => {
-            let mut file = File::create(path).map_err(|e| {
-                Error::input(
-                    "--output",
-                    format!("cannot create {}: {}", path.display(), io_reason(&e)),
-                    "give a writable path",
-                )
-            })?;
-            batch::run(input, &mut file, &opts, &mut on_chunk)
-        }
+    let result = match file {
+        Some(mut file) => batch::run(input, &mut file, &opts, &mut on_chunk),
         // Chunks reach stdout as whole blocks of lines, so its line buffering never splits them.
         None => batch::run(input, &mut io::stdout().lock(), &opts, &mut on_chunk),
     };
