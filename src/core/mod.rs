@@ -2,6 +2,7 @@
 //! every operation returns a value or a typed [`Error`] for the caller to render.
 
 pub mod api;
+pub mod batch;
 pub mod crypto;
 pub mod errcode;
 pub mod error;
