@@ -263,6 +263,8 @@ pub(crate) struct State {
     /// Set by every change; the saver writes `--state` when it finds it set.
     pub dirty: AtomicBool,
     rid_counter: AtomicU64,
+    /// Makes rids differ between runs (and stay reproducible with a seed).
+    rid_salt: u64,
 }
 
 impl State {
@@ -279,6 +281,8 @@ impl State {
             .map(|(i, a)| (a.appid.clone(), i))
             .collect();
         let users = apps.iter().map(|_| Sharded::new()).collect();
+        let mut salt = [0u8; 8];
+        entropy.fill(&mut salt);
         State {
             apps,
             app_index,
@@ -294,6 +298,7 @@ impl State {
             code_ttl_ms,
             dirty: AtomicBool::new(false),
             rid_counter: AtomicU64::new(0),
+            rid_salt: u64::from_le_bytes(salt),
         }
     }
 
@@ -310,7 +315,8 @@ impl State {
     /// `6583f22d-35b1b023-4a6d02b6`: WeChat's request id shape (time, then two random words).
     pub(crate) fn rid(&self) -> String {
         let n = self.rid_counter.fetch_add(1, Ordering::Relaxed);
-        let mix = (n ^ 0x5851_f42d_4c95_7f2d).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mix = (n ^ self.rid_salt).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mix = mix ^ (mix >> 29);
         format!(
             "{:08x}-{:08x}-{:08x}",
             (now_ms() / 1000) as u32,
