@@ -1102,3 +1102,57 @@ process.stdout.write(JSON.stringify({signature, plain: JSON.parse(plain), hmac})
         .await;
     assert_eq!(r["errcode"], 0, "{r}");
 }
+
+/// The library API the demo and simulate use: spawn in-process, read state, shut down.
+#[tokio::test]
+async fn in_process_api_spawn_journal_session_key_shutdown() {
+    use wxlogin::mock::{MockConfig, spawn};
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s.json");
+    let cfg = MockConfig {
+        seed: Some(9),
+        state: Some(state.clone()),
+        ..MockConfig::default()
+    };
+    let mock = spawn(cfg).await.unwrap();
+    assert!(mock.url().starts_with("http://127.0.0.1:"));
+    let (appid, secret) = mock.apps()[0].clone();
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{}/mock/login", mock.url()))
+        .json(&json!({"appid": appid}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let openid = login["openid"].as_str().unwrap();
+    let before = mock.session_key(&appid, openid).unwrap();
+    let v: Value = http
+        .get(format!(
+            "{}/sns/jscode2session?appid={appid}&secret={secret}&js_code={}&grant_type=authorization_code",
+            mock.url(),
+            login["code"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["session_key"], before.expose());
+    assert!(
+        !format!("{before}").contains(before.expose()),
+        "Secret masks itself"
+    );
+    let journal = mock.journal();
+    assert_eq!(journal.len(), 2);
+    assert_eq!(journal[1].openid.as_deref(), Some(openid));
+    assert!(!serde_json::to_string(&journal).unwrap().contains(&secret));
+    assert!(mock.session_key(&appid, "ounknown").is_none());
+    assert_eq!(mock.code_ttl(), Duration::from_secs(300));
+    mock.stop().await.unwrap();
+    let saved: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    assert_eq!(saved["users"][0]["openid"], openid);
+}

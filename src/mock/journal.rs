@@ -1,12 +1,12 @@
 //! What the mock saw: a bounded ring of raw request records (masked only when read) and the
 //! coloured one-line-per-request log, written by its own thread through a buffer.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -23,23 +23,100 @@ use crate::output::paint;
 /// How many requests the journal keeps; older ones are dropped first.
 pub const JOURNAL_CAPACITY: usize = 2048;
 /// Lines waiting for the log thread; past this, lines are dropped rather than slow requests.
-const LOG_QUEUE: usize = 16 * 1024;
+const LOG_QUEUE: usize = 64 * 1024;
+/// How often the log thread writes what came in: soon enough for a person watching.
+const LOG_EVERY: Duration = Duration::from_millis(20);
 
 /// Parameters and body fields whose values are credentials.
 const SECRET_NAMES: &[&str] = &["secret", "access_token", "session_key", "signature"];
 
-/// One request as it happened; cheap to clone (shared bytes and pointers).
+/// Request bytes copied out of the request: inline when short (the usual case, no
+/// allocation), shared on the heap otherwise. Never the request's own `Bytes`: those point
+/// into the connection's read buffer, and keeping them in the journal would make the server
+/// allocate a fresh buffer for every later request on that connection.
+#[derive(Clone)]
+pub(crate) enum Copied {
+    Inline(u8, [u8; INLINE]),
+    Shared(Arc<[u8]>),
+}
+
+const INLINE: usize = 200;
+
+impl Copied {
+    pub(crate) fn new(bytes: &[u8]) -> Copied {
+        if bytes.len() <= INLINE {
+            let mut buf = [0u8; INLINE];
+            buf[..bytes.len()].copy_from_slice(bytes);
+            Copied::Inline(bytes.len() as u8, buf)
+        } else {
+            Copied::Shared(Arc::from(bytes))
+        }
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Copied::Inline(len, buf) => &buf[..usize::from(*len)],
+            Copied::Shared(b) => b,
+        }
+    }
+}
+
+/// One request as it happened, for the journal.
 #[derive(Clone)]
 pub(crate) struct Record {
+    pub line: LogLine,
+    pub query: Option<Copied>,
+    pub body: Option<Copied>,
+}
+
+/// What the stderr log shows of a request: no query or body, so no secret.
+#[derive(Clone)]
+pub(crate) struct LogLine {
     pub time_ms: u64,
     pub method: Method,
-    pub uri: Uri,
+    pub path: Cow<'static, str>,
     pub status: u16,
     pub errcode: i64,
     pub latency_us: u64,
     pub user: Option<Arc<User>>,
-    pub body: Option<Bytes>,
 }
+
+impl Record {
+    /// The path as a static string for the mock's own routes (no copy), copied otherwise.
+    pub(crate) fn path_of(uri: &Uri) -> Cow<'static, str> {
+        let path = uri.path();
+        match ROUTES.iter().find(|r| **r == path) {
+            Some(route) => Cow::Borrowed(route),
+            None => Cow::Owned(path.chars().take(256).collect()),
+        }
+    }
+
+    pub(crate) fn query_of(uri: &Uri) -> Option<Copied> {
+        uri.query()
+            .filter(|q| !q.is_empty())
+            .map(|q| Copied::new(q.as_bytes()))
+    }
+
+    pub(crate) fn body_of(body: Option<&Bytes>) -> Option<Copied> {
+        body.filter(|b| !b.is_empty()).map(|b| Copied::new(b))
+    }
+}
+
+/// Every route the mock serves.
+pub(crate) const ROUTES: &[&str] = &[
+    "/sns/jscode2session",
+    "/cgi-bin/token",
+    "/cgi-bin/stable_token",
+    "/wxa/checksession",
+    "/wxa/resetusersessionkey",
+    "/wxa/business/getuserphonenumber",
+    "/mock/login",
+    "/mock/userinfo",
+    "/mock/phonenumber",
+    "/mock/faults",
+    "/mock/journal",
+    "/mock/reset",
+];
 
 /// A request in the journal, secrets masked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -98,15 +175,22 @@ impl Journal {
 
     /// The kept records, oldest first, masked.
     pub(crate) fn entries(&self, state: &State) -> Vec<JournalEntry> {
+        // Copied out first: masking and JSON parsing happen without holding the lock.
         let records: Vec<Record> = lock(&self.ring).iter().cloned().collect();
         records.iter().map(|r| entry(r, state)).collect()
     }
 }
 
-fn entry(r: &Record, state: &State) -> JournalEntry {
-    let query = r.uri.query().filter(|q| !q.is_empty());
+fn entry(record: &Record, state: &State) -> JournalEntry {
+    let r = &record.line;
+    let query = record
+        .query
+        .as_ref()
+        .map(|q| String::from_utf8_lossy(q.bytes()));
+    let query = query.as_deref();
     let [q_appid, q_code] = reply::take(query.unwrap_or(""), ["appid", "js_code"]);
-    let body: Option<Value> = r.body.as_ref().filter(|b| !b.is_empty()).map(|b| {
+    let body: Option<Value> = record.body.as_ref().map(|b| {
+        let b = b.bytes();
         match serde_json::from_slice::<Value>(b) {
             Ok(mut v) => {
                 mask_value(&mut v);
@@ -129,7 +213,7 @@ fn entry(r: &Record, state: &State) -> JournalEntry {
     JournalEntry {
         time_ms: r.time_ms,
         method: r.method.to_string(),
-        path: r.uri.path().to_string(),
+        path: r.path.to_string(),
         query: query.map(mask_query),
         body: body.clone(),
         appid: q_appid
@@ -180,46 +264,60 @@ fn mask_value(v: &mut Value) {
     }
 }
 
-enum LogMsg {
-    Line(Record),
-    Flush(SyncSender<()>),
+/// The stderr log: requests append their record to a pending list (no wake-up, no syscall)
+/// and one thread writes the list out every few milliseconds through a buffer.
+pub(crate) struct Logger {
+    shared: Arc<LogShared>,
 }
 
-/// The stderr log: requests queue here and one thread formats and writes them in batches.
-pub(crate) struct Logger {
-    tx: SyncSender<LogMsg>,
+struct LogShared {
+    pending: Mutex<Vec<LogLine>>,
+    /// Held while a batch is taken and written, so batches reach stderr in order.
+    writer: Mutex<std::io::BufWriter<std::io::Stderr>>,
+    color: bool,
+    stop: AtomicBool,
     dropped: AtomicU64,
 }
 
 impl Logger {
     pub(crate) fn start(color: bool) -> Logger {
-        let (tx, rx) = std::sync::mpsc::sync_channel(LOG_QUEUE);
-        // Without the thread requests are still answered: the queue fills and lines drop.
+        let shared = Arc::new(LogShared {
+            pending: Mutex::new(Vec::with_capacity(1024)),
+            writer: Mutex::new(std::io::BufWriter::with_capacity(
+                64 * 1024,
+                std::io::stderr(),
+            )),
+            color,
+            stop: AtomicBool::new(false),
+            dropped: AtomicU64::new(0),
+        });
+        let worker = shared.clone();
+        // Without the thread requests are still answered: the list fills and lines drop.
         let _ = std::thread::Builder::new()
             .name("mock-log".into())
-            .spawn(move || write_loop(rx, color));
-        Logger {
-            tx,
-            dropped: AtomicU64::new(0),
+            .spawn(move || {
+                while !worker.stop.load(Ordering::Acquire) {
+                    std::thread::sleep(LOG_EVERY);
+                    worker.write_pending();
+                }
+            });
+        Logger { shared }
+    }
+
+    pub(crate) fn log(&self, record: LogLine) {
+        let mut pending = lock(&self.shared.pending);
+        if pending.len() < LOG_QUEUE {
+            pending.push(record);
+        } else {
+            drop(pending);
+            self.shared.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
 
-    pub(crate) fn log(&self, record: Record) {
-        match self.tx.try_send(LogMsg::Line(record)) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
-                self.dropped.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }
-
-    /// Waits (briefly) until every queued line is written.
+    /// Writes every pending line now.
     pub(crate) fn flush(&self) {
-        let (ack_tx, ack_rx) = std::sync::mpsc::sync_channel(1);
-        if self.tx.send(LogMsg::Flush(ack_tx)).is_ok() {
-            let _ = ack_rx.recv_timeout(Duration::from_secs(2));
-        }
-        let dropped = self.dropped.load(Ordering::Relaxed);
+        self.shared.write_pending();
+        let dropped = self.shared.dropped.swap(0, Ordering::Relaxed);
         if dropped > 0 {
             let _ = writeln!(
                 std::io::stderr(),
@@ -229,32 +327,32 @@ impl Logger {
     }
 }
 
-fn write_loop(rx: Receiver<LogMsg>, color: bool) {
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
-    let mut line = String::with_capacity(128);
-    while let Ok(first) = rx.recv() {
-        let mut next = Some(first);
-        while let Some(msg) = next {
-            match msg {
-                LogMsg::Line(r) => {
-                    line.clear();
-                    format_line(&mut line, &r, color);
-                    let _ = out.write_all(line.as_bytes());
-                }
-                LogMsg::Flush(ack) => {
-                    let _ = out.flush();
-                    let _ = ack.try_send(());
-                }
-            }
-            next = rx.try_recv().ok();
+impl Drop for Logger {
+    fn drop(&mut self) {
+        self.shared.write_pending();
+        self.shared.stop.store(true, Ordering::Release);
+    }
+}
+
+impl LogShared {
+    fn write_pending(&self) {
+        let mut out = lock(&self.writer);
+        let batch = std::mem::take(&mut *lock(&self.pending));
+        if batch.is_empty() {
+            return;
+        }
+        let mut line = String::with_capacity(128);
+        for r in &batch {
+            line.clear();
+            format_line(&mut line, r, self.color);
+            let _ = out.write_all(line.as_bytes());
         }
         let _ = out.flush();
     }
-    let _ = out.flush();
 }
 
 /// `12:03:07.123 GET  /sns/jscode2session 0 143µs openid=o…`: no query, so no secret.
-fn format_line(out: &mut String, r: &Record, color: bool) {
+fn format_line(out: &mut String, r: &LogLine, color: bool) {
     use std::fmt::Write as _;
     let day_ms = r.time_ms % 86_400_000;
     let time = format!(
@@ -264,7 +362,7 @@ fn format_line(out: &mut String, r: &Record, color: bool) {
         day_ms / 1000 % 60,
         day_ms % 1000
     );
-    let control = r.uri.path().starts_with("/mock/");
+    let control = r.path.starts_with("/mock/");
     let outcome = if r.status >= 400 && r.errcode == 0 {
         r.status.to_string()
     } else {
@@ -276,9 +374,9 @@ fn format_line(out: &mut String, r: &Record, color: bool) {
         paint(color, &outcome, |s| s.red().bold())
     };
     let path = if control {
-        paint(color, r.uri.path(), |s| s.cyan())
+        paint(color, &r.path, |s| s.cyan())
     } else {
-        paint(color, r.uri.path(), |s| s.bold())
+        paint(color, &r.path, |s| s.bold())
     };
     let latency = if r.latency_us >= 10_000 {
         format!("{}ms", r.latency_us / 1000)

@@ -44,7 +44,7 @@ pub use journal::{JOURNAL_CAPACITY, JournalEntry};
 pub use profile::Profile;
 
 use crate::core::{Error, Secret};
-use journal::{Journal, Logger, Record};
+use journal::{Journal, LogLine, Logger, Record};
 use reply::Note;
 use state::{App, Entropy, State, now_ms};
 
@@ -385,25 +385,25 @@ async fn observe(Ext(mock): Ext<Arc<Mock>>, req: Request, next: Next) -> Respons
         .extensions_mut()
         .remove::<Note>()
         .unwrap_or_default();
-    let in_journal = uri.path() != "/mock/journal";
-    let record = Record {
+    let line = LogLine {
         time_ms,
         method,
-        uri,
+        path: Record::path_of(&uri),
         status: response.status().as_u16(),
         errcode: note.errcode,
         latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         user: note.user,
-        body: note.body,
     };
-    match (&mock.log, in_journal) {
-        (Some(log), true) => {
-            log.log(record.clone());
-            mock.journal.push(record);
-        }
-        (Some(log), false) => log.log(record),
-        (None, true) => mock.journal.push(record),
-        (None, false) => {}
+    if let Some(log) = &mock.log {
+        log.log(line.clone());
+    }
+    // The journal does not list its own reads.
+    if line.path != "/mock/journal" {
+        mock.journal.push(Record {
+            line,
+            query: Record::query_of(&uri),
+            body: Record::body_of(note.body.as_ref()),
+        });
     }
     response
 }

@@ -36,6 +36,31 @@ pub(crate) fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// FNV-1a: a few nanoseconds for a 32-byte code, where SipHash takes several times that. The
+/// keys are codes and openids of a local test server, so hash flooding is no concern here.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// A map split over several locks so concurrent requests rarely wait on each other.
 pub(crate) struct Sharded<T> {
     shards: Box<[Mutex<T>]>,
@@ -43,17 +68,19 @@ pub(crate) struct Sharded<T> {
 
 impl<T: Default> Sharded<T> {
     fn new() -> Self {
+        Self::with(T::default)
+    }
+
+    fn with(make: impl Fn() -> T) -> Self {
         Sharded {
-            shards: (0..SHARDS).map(|_| Mutex::new(T::default())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(make())).collect(),
         }
     }
 
     pub(crate) fn of(&self, key: &[u8]) -> MutexGuard<'_, T> {
-        // FNV-1a: keys are random already, this only spreads them.
-        let h = key.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        lock(&self.shards[(h as usize) % SHARDS])
+        // The last byte is enough to spread random codes and openids over the shards.
+        let h = key.last().map_or(0, |&b| usize::from(b));
+        lock(&self.shards[h % SHARDS])
     }
 
     pub(crate) fn each(&self) -> impl Iterator<Item = MutexGuard<'_, T>> {
@@ -225,9 +252,9 @@ impl Refusal {
 pub(crate) struct State {
     pub apps: Vec<App>,
     app_index: HashMap<String, usize>,
-    pub users: Vec<Sharded<HashMap<String, Arc<User>>>>,
-    pub codes: Sharded<HashMap<CodeKey, CodeEntry>>,
-    pub phone_codes: Mutex<HashMap<CodeKey, PhoneCode>>,
+    pub users: Vec<Sharded<FastMap<String, Arc<User>>>>,
+    pub codes: Sharded<FastMap<CodeKey, CodeEntry>>,
+    pub phone_codes: Mutex<FastMap<CodeKey, PhoneCode>>,
     pub tokens: Mutex<Tokens>,
     pub entropy: Entropy,
     pub seed: Option<u64>,
@@ -236,6 +263,8 @@ pub(crate) struct State {
     /// Set by every change; the saver writes `--state` when it finds it set.
     pub dirty: AtomicBool,
     rid_counter: AtomicU64,
+    /// Makes rids differ between runs (and stay reproducible with a seed).
+    rid_salt: u64,
 }
 
 impl State {
@@ -252,12 +281,16 @@ impl State {
             .map(|(i, a)| (a.appid.clone(), i))
             .collect();
         let users = apps.iter().map(|_| Sharded::new()).collect();
+        let mut salt = [0u8; 8];
+        entropy.fill(&mut salt);
         State {
             apps,
             app_index,
             users,
-            codes: Sharded::new(),
-            phone_codes: Mutex::new(HashMap::new()),
+            // Room for 128k codes up front: growing a big shard rehashes it under its lock,
+            // a latency spike for every request waiting on that shard.
+            codes: Sharded::with(|| FastMap::with_capacity_and_hasher(8192, Default::default())),
+            phone_codes: Mutex::new(FastMap::default()),
             tokens: Mutex::new(Tokens::default()),
             entropy,
             seed,
@@ -265,6 +298,7 @@ impl State {
             code_ttl_ms,
             dirty: AtomicBool::new(false),
             rid_counter: AtomicU64::new(0),
+            rid_salt: u64::from_le_bytes(salt),
         }
     }
 
@@ -281,7 +315,8 @@ impl State {
     /// `6583f22d-35b1b023-4a6d02b6`: WeChat's request id shape (time, then two random words).
     pub(crate) fn rid(&self) -> String {
         let n = self.rid_counter.fetch_add(1, Ordering::Relaxed);
-        let mix = (n ^ 0x5851_f42d_4c95_7f2d).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mix = (n ^ self.rid_salt).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mix = mix ^ (mix >> 29);
         format!(
             "{:08x}-{:08x}-{:08x}",
             (now_ms() / 1000) as u32,
