@@ -1,0 +1,25 @@
+//! The batch line parser on any bytes: every line yields exactly one JSON result line, whatever
+//! it holds, and never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use wxlogin::core::batch;
+
+fuzz_target!(|line: &[u8]| {
+    let mut scratch = batch::Scratch::default();
+    for strict in [false, true] {
+        let mut out = Vec::new();
+        let _ = batch::decrypt_record(line, 1, Some("wx4f4bc4dec97d474b"), strict, &mut scratch, &mut out);
+        check_one_json_line(&out);
+        let mut out = Vec::new();
+        let _ = batch::verify_record(line, 1, strict, &mut scratch, &mut out);
+        check_one_json_line(&out);
+    }
+});
+
+fn check_one_json_line(out: &[u8]) {
+    assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1, "one line per record");
+    assert_eq!(out.last(), Some(&b'\n'));
+    let v: serde_json::Value = serde_json::from_slice(out).expect("result line is JSON");
+    assert!(v.get("ok").is_some());
+}
