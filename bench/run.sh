@@ -147,7 +147,7 @@ CORES=$(nproc)
   row() { # task tool key [vs_key target]
     local r; r=$(rate "$N" "${SECS[$3]}")
     local x="" t="" m=""
-    if [ -n "${4:-}" ]; then x="$(ratio "${SECS[$4]}" "${SECS[$3]}")×"; t="≥${5}×"; m=$(check "${x%×}" "$5"); fi
+    if [ -n "${4:-}" ]; then x="$(ratio "${SECS[$4]}" "${SECS[$3]}")×"; [ -n "${5:-}" ] && { t="≥${5}×"; m=$(check "${x%×}" "$5"); }; fi
     echo "| $1 | $2 | ${SECS[$3]} | $r | $x | $t | $m |"
   }
   row decrypt "wxlogin --batch (all cores)" wx_dec
