@@ -270,11 +270,11 @@ async fn jscode2session_errcodes_follow_wechat() {
 
 #[tokio::test]
 async fn a_code_expires_after_code_ttl() {
-    let m = start(&["--code-ttl", "1"]);
+    let m = start(&["--code-ttl", "2"]);
     let (code, _) = m.login(None).await;
     let (fresh, _) = m.login(None).await;
     assert!(m.exchange(&fresh).await["openid"].is_string());
-    tokio::time::sleep(Duration::from_millis(1300)).await;
+    tokio::time::sleep(Duration::from_millis(2300)).await;
     assert_errcode(&m.exchange(&code).await, 40029);
     // Used and then expired: unknown, like WeChat.
     assert_errcode(&m.exchange(&fresh).await, 40029);
@@ -863,7 +863,7 @@ async fn journal_and_log_mask_secrets() {
     }
     // The log line reaches stderr through a buffered writer: give it a moment.
     let mut log = String::new();
-    for _ in 0..50 {
+    for _ in 0..150 {
         log = m.stderr_text();
         if log.contains("/wxa/checksession") {
             break;

@@ -17,7 +17,7 @@ use super::Mock;
 use super::faults::{Fault, MAX_LATENCY_MS};
 use super::journal::JOURNAL_CAPACITY;
 use super::profile::Profile;
-use super::reply::{BODY_LIMIT, Note, json, refused};
+use super::reply::{self, BODY_LIMIT, Note, json, refused};
 use super::state::{Refusal, User, code_str, key_bytes, lock, now_ms};
 use super::wechat::full_phone_number;
 use crate::core::crypto;
@@ -113,7 +113,7 @@ struct LoginReply<'a> {
 pub(crate) async fn login(Ext(mock): Shared, body: Body) -> Response {
     let bytes = match body_bytes(body).await {
         Ok(b) => b,
-        Err(r) => return refused(r, Note::default()),
+        Err(r) => return reply::closing(refused(r, Note::default())),
     };
     let mut note = Note::body(&bytes);
     let result = (|| -> Result<_, Refusal> {
@@ -132,17 +132,15 @@ pub(crate) async fn login(Ext(mock): Shared, body: Body) -> Response {
                 openid: &user.openid,
                 expires_in: mock.state.code_ttl_ms / 1000,
             };
-            let response = json(StatusCode::OK, &reply, Note::default());
+            let body = serde_json::to_vec(&reply);
             note.user = Some(user);
-            with_note(response, note)
+            match body {
+                Ok(body) => reply::json_bytes(StatusCode::OK, body, note),
+                Err(_) => refused(Refusal::new(500, -1, "could not serialise"), note),
+            }
         }
         Err(r) => refused(r, note),
     }
-}
-
-fn with_note(mut response: Response, note: Note) -> Response {
-    response.extensions_mut().insert(note);
-    response
 }
 
 #[derive(Deserialize)]
@@ -160,7 +158,7 @@ struct UserInfoRequest {
 pub(crate) async fn userinfo(Ext(mock): Shared, body: Body) -> Response {
     let bytes = match body_bytes(body).await {
         Ok(b) => b,
-        Err(r) => return refused(r, Note::default()),
+        Err(r) => return reply::closing(refused(r, Note::default())),
     };
     let mut note = Note::body(&bytes);
     let result = (|| -> Result<_, Refusal> {
@@ -187,8 +185,12 @@ pub(crate) async fn userinfo(Ext(mock): Shared, body: Body) -> Response {
     })();
     match result {
         Ok((user, reply)) => {
+            let body = serde_json::to_vec(&reply);
             note.user = Some(user);
-            json(StatusCode::OK, &reply, note)
+            match body {
+                Ok(body) => reply::json_bytes(StatusCode::OK, body, note),
+                Err(_) => refused(Refusal::new(500, -1, "could not serialise"), note),
+            }
         }
         Err(r) => refused(r, note),
     }
@@ -253,7 +255,7 @@ struct PhoneRequest {
 pub(crate) async fn phonenumber(Ext(mock): Shared, body: Body) -> Response {
     let bytes = match body_bytes(body).await {
         Ok(b) => b,
-        Err(r) => return refused(r, Note::default()),
+        Err(r) => return reply::closing(refused(r, Note::default())),
     };
     let mut note = Note::body(&bytes);
     let result = (|| -> Result<_, Refusal> {
@@ -312,8 +314,12 @@ pub(crate) async fn phonenumber(Ext(mock): Shared, body: Body) -> Response {
     })();
     match result {
         Ok((user, reply)) => {
+            let body = serde_json::to_vec(&reply);
             note.user = Some(user);
-            json(StatusCode::OK, &reply, note)
+            match body {
+                Ok(body) => reply::json_bytes(StatusCode::OK, body, note),
+                Err(_) => refused(Refusal::new(500, -1, "could not serialise"), note),
+            }
         }
         Err(r) => refused(r, note),
     }
@@ -332,7 +338,7 @@ struct FaultRequest {
 pub(crate) async fn faults(Ext(mock): Shared, body: Body) -> Response {
     let bytes = match body_bytes(body).await {
         Ok(b) => b,
-        Err(r) => return refused(r, Note::default()),
+        Err(r) => return reply::closing(refused(r, Note::default())),
     };
     let note = Note::body(&bytes);
     let result = (|| -> Result<_, Refusal> {

@@ -24,18 +24,21 @@ mod reply;
 mod state;
 mod wechat;
 
+use std::convert::Infallible;
+use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::extract::{Request, State as Ext};
-use axum::middleware::{Next, from_fn_with_state};
+use axum::extract::Request;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
+use axum::{Router, ServiceExt};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -266,7 +269,10 @@ pub async fn spawn(cfg: MockConfig) -> Result<MockHandle, Error> {
     });
     let (stop, _) = watch::channel(false);
 
-    let router = router(mock.clone());
+    let service = Observed {
+        router: router(mock.clone()),
+        mock: mock.clone(),
+    };
     let listener = listener.tap_io(|tcp| {
         // Small JSON answers: waiting for Nagle only adds latency.
         let _ = tcp.set_nodelay(true);
@@ -276,7 +282,7 @@ pub async fn spawn(cfg: MockConfig) -> Result<MockHandle, Error> {
         let shutdown = async move {
             let _ = stop_rx.wait_for(|stopped| *stopped).await;
         };
-        let _ = axum::serve(listener, router)
+        let _ = axum::serve(listener, ServiceExt::<Request>::into_make_service(service))
             .with_graceful_shutdown(shutdown)
             .await;
     });
@@ -350,45 +356,79 @@ fn router(mock: Arc<Mock>) -> Router {
         )
         .route("/mock/reset", post(control::reset).fallback(control_only))
         .fallback(wechat::not_found)
-        .layer(from_fn_with_state(mock.clone(), observe))
         .with_state(mock)
 }
 
-/// Around every request: injected faults first, then the handler; afterwards one journal
-/// record and one log line, both built from shared bytes (no formatting here).
-async fn observe(Ext(mock): Ext<Arc<Mock>>, req: Request, next: Next) -> Response {
+/// The router with every request observed: injected faults first, then the route; afterwards
+/// one journal record and one log line. One wrapper around the whole router (not one per
+/// route) keeps the per-request cost to a single boxed future.
+#[derive(Clone)]
+struct Observed {
+    router: Router,
+    mock: Arc<Mock>,
+}
+
+impl tower_service::Service<Request> for Observed {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let (mock, router) = (self.mock.clone(), self.router.clone());
+        Box::pin(async move { Ok(observe(mock, router, req).await) })
+    }
+}
+
+async fn route(mut router: Router, req: Request) -> Response {
+    use tower_service::Service;
+    // A Router is always ready; asking keeps to the Service contract all the same.
+    let ready = std::future::poll_fn(|cx| Service::<Request>::poll_ready(&mut router, cx));
+    if let Err(never) = ready.await {
+        match never {}
+    }
+    match router.call(req).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+async fn observe(mock: Arc<Mock>, router: Router, req: Request) -> Response {
     let started = Instant::now();
     let time_ms = now_ms();
     let method = req.method().clone();
-    let uri = req.uri().clone();
-    let fault = if uri.path().starts_with("/mock/") {
+    let path = Record::path_of(req.uri());
+    let query = Record::query_of(req.uri());
+    let fault = if path.starts_with("/mock/") {
         None
     } else {
-        mock.faults.take(uri.path())
+        mock.faults.take(&path)
     };
-    let mut response = match fault {
-        Some(fault) => {
-            if fault.latency_ms > 0 {
-                tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
-            }
-            match (fault.errcode, &fault.errmsg) {
-                (Some(code), Some(text)) => {
-                    reply::wechat_error_text(&mock.state, code, text, Note::default())
+    let (response, note) = reply::observed(async {
+        match fault {
+            Some(fault) => {
+                if fault.latency_ms > 0 {
+                    tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
                 }
-                (Some(code), None) => reply::wechat_error(&mock.state, code, Note::default()),
-                (None, _) => next.run(req).await,
+                match (fault.errcode, &fault.errmsg) {
+                    (Some(code), Some(text)) => {
+                        reply::wechat_error_text(&mock.state, code, text, Note::default())
+                    }
+                    (Some(code), None) => reply::wechat_error(&mock.state, code, Note::default()),
+                    (None, _) => route(router, req).await,
+                }
             }
+            None => route(router, req).await,
         }
-        None => next.run(req).await,
-    };
-    let note = response
-        .extensions_mut()
-        .remove::<Note>()
-        .unwrap_or_default();
+    })
+    .await;
     let line = LogLine {
         time_ms,
         method,
-        path: Record::path_of(&uri),
+        path,
         status: response.status().as_u16(),
         errcode: note.errcode,
         latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
@@ -401,7 +441,7 @@ async fn observe(Ext(mock): Ext<Arc<Mock>>, req: Request, next: Next) -> Respons
     if line.path != "/mock/journal" {
         mock.journal.push(Record {
             line,
-            query: Record::query_of(&uri),
+            query,
             body: Record::body_of(note.body.as_ref()),
         });
     }

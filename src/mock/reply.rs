@@ -2,6 +2,7 @@
 //! texts with a `rid`, JSON responses, and the note each handler leaves for the journal.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
@@ -22,6 +23,29 @@ pub(crate) struct Note {
     pub errcode: i64,
     pub user: Option<Arc<User>>,
     pub body: Option<Bytes>,
+}
+
+tokio::task_local! {
+    /// Where a handler leaves its note for the request's journal record: a task-local slot,
+    /// since response extensions would cost allocations on every request.
+    static NOTE: RefCell<Note>;
+}
+
+/// Runs a request's handling with an empty note slot, and returns what the handler left.
+pub(crate) async fn observed<F: Future<Output = Response>>(handling: F) -> (Response, Note) {
+    NOTE.scope(RefCell::new(Note::default()), async {
+        let response = handling.await;
+        let note = NOTE
+            .try_with(|slot| std::mem::take(&mut *slot.borrow_mut()))
+            .unwrap_or_default();
+        (response, note)
+    })
+    .await
+}
+
+/// Leaves the note of the request being answered (ignored outside `observed`).
+pub(crate) fn leave(note: Note) {
+    let _ = NOTE.try_with(|slot| *slot.borrow_mut() = note);
 }
 
 impl Note {
@@ -87,6 +111,15 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
+/// Marks a response as the connection's last: after a body too large to read, the rest of it
+/// is still on the wire, so the connection cannot carry another request.
+pub(crate) fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 /// WeChat's errmsg for the errcodes the mock gives (without the `, rid: ...` suffix).
 pub(crate) fn errmsg(errcode: i64) -> &'static str {
     match errcode {
@@ -126,7 +159,7 @@ pub(crate) fn json_bytes(status: StatusCode, body: Vec<u8>, note: Note) -> Respo
     *r.status_mut() = status;
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_TYPE));
-    r.extensions_mut().insert(note);
+    leave(note);
     r
 }
 

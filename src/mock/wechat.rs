@@ -143,7 +143,7 @@ async fn body_bytes(body: Body) -> Option<Bytes> {
 /// `POST /cgi-bin/stable_token` with `{"grant_type","appid","secret","force_refresh"}`
 pub(crate) async fn stable_token(Ext(mock): Shared, body: Body) -> Response {
     let Some(bytes) = body_bytes(body).await else {
-        return wechat_error(&mock.state, 47001, Note::default());
+        return reply::closing(wechat_error(&mock.state, 47001, Note::default()));
     };
     let note = Note::body(&bytes);
     let Ok(req) = serde_json::from_slice::<StableTokenRequest>(&bytes) else {
@@ -248,7 +248,7 @@ pub(crate) async fn getuserphonenumber(Ext(mock): Shared, uri: Uri, body: Body) 
         Err(e) => return wechat_error(state, e, Note::default()),
     };
     let Some(bytes) = body_bytes(body).await else {
-        return wechat_error(state, 47001, Note::default());
+        return reply::closing(wechat_error(state, 47001, Note::default()));
     };
     let note = Note::body(&bytes);
     let Ok(req) = serde_json::from_slice::<PhoneRequest>(&bytes) else {
