@@ -1,19 +1,5 @@
 //! A faithful local fake of WeChat's side of the login handshake (axum on tokio): WeChat's
 //! routes and errcodes, control routes under `/mock/` that play the client, journal and state.
-//!
-//! ```no_run
-//! # async fn demo() -> Result<(), wxlogin::core::Error> {
-//! let mock = wxlogin::mock::spawn(wxlogin::mock::MockConfig::default()).await?;
-//! let (appid, secret) = mock.apps()[0].clone();
-//! // POST {url}/mock/login {"appid"} → code; GET {url}/sns/jscode2session?appid&secret&js_code...
-//! # let _ = (appid, secret);
-//! mock.shutdown().await;
-//! # Ok(()) }
-//! ```
-//!
-//! Apps listed in `MockConfig::unionid_apps` (and the demo app made when no app is given) are
-//! bound to an open-platform account: their users have a `unionid`, returned by jscode2session
-//! and put in the userinfo payload, as WeChat does for bound apps only.
 
 mod control;
 mod faults;
@@ -74,7 +60,9 @@ pub struct MockConfig {
     pub log: bool,
     /// Colour in that log.
     pub color: bool,
-    /// Appids bound to an open-platform account (their users get a unionid).
+    /// Appids bound to an open-platform account: their users get a `unionid`, returned by
+    /// jscode2session and put in userinfo payloads, as WeChat does for bound apps only. The
+    /// demo app made when `apps` is empty is bound.
     pub unionid_apps: Vec<String>,
 }
 
@@ -197,6 +185,18 @@ impl Drop for MockHandle {
 }
 
 /// Binds, then serves in a tokio task until the handle is shut down or dropped.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), wxlogin::core::Error> {
+/// use wxlogin::mock::{MockConfig, spawn};
+/// let mock = spawn(MockConfig::default()).await?;
+/// let (appid, secret) = mock.apps()[0].clone();
+/// // POST {url}/mock/login {"appid"} gives a code; then, as a backend would:
+/// // GET {url}/sns/jscode2session?appid&secret&js_code=CODE&grant_type=authorization_code
+/// # let _ = (appid, secret);
+/// mock.shutdown().await;
+/// # Ok(()) }
+/// ```
 pub async fn spawn(cfg: MockConfig) -> Result<MockHandle, Error> {
     let saved = match &cfg.state {
         Some(path) => persist::load(path)?,
