@@ -1,0 +1,127 @@
+//! Closing the loop: the real `wxlogin` client commands against the real mock server, the
+//! whole handshake including the classic rotation failure.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::{run, wx};
+use serde_json::{Value, json};
+
+const APPID: &str = "wxc105ed100bca1100";
+const SECRET: &str = "c105ed100bc0c105ed100bc0c105ed10";
+
+struct Mock(Child, String);
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start() -> Mock {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wxlogin"))
+        .args(["-q", "mock-server", "--port", "0", "--app"])
+        .arg(format!("{APPID}:{SECRET}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .trim_end()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    Mock(child, url)
+}
+
+async fn post(url: String, body: Value) -> Value {
+    reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn code2session_decrypt_verify_check_session_against_the_mock() {
+    let mock = start();
+    let client = || {
+        let mut c = wx();
+        c.env("WXLOGIN_BASE_URL", &mock.1)
+            .env("WXLOGIN_APPID", APPID)
+            .env("WXLOGIN_SECRET", SECRET);
+        c
+    };
+    let login = post(format!("{}/mock/login", mock.1), json!({"appid": APPID})).await;
+    let code = login["code"].as_str().unwrap();
+    let openid = login["openid"].as_str().unwrap();
+
+    let r = run(client().args(["--json", "--reveal", "code2session", "--code", code]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let doc = r.json();
+    assert_eq!(doc["openid"], json!(openid));
+    let key = doc["session_key"].as_str().unwrap().to_string();
+
+    // The code is spent: WeChat's 40163, exit 4, with meaning and hint.
+    let r = run(client().args(["--json", "code2session", "--code", code]));
+    assert_eq!(r.code, 4);
+    assert_eq!(r.json()["error"]["errcode"], json!(40163));
+
+    let user = post(
+        format!("{}/mock/userinfo", mock.1),
+        json!({"appid": APPID, "openid": openid}),
+    )
+    .await;
+    let f = |k: &str| user[k].as_str().unwrap().to_string();
+    let r = run(client()
+        .args(["--json", "decrypt", "--session-key", &key, "--appid", APPID])
+        .args(["--iv", &f("iv"), "--encrypted-data", &f("encryptedData")]));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json()["data"]["openId"], json!(openid));
+    let r = run(client()
+        .args(["verify-signature", "--session-key", &key])
+        .args(["--raw-data", &f("rawData"), "--signature", &f("signature")]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(client().args(["check-session", "--openid", openid, "--session-key", &key]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    // A second wx.login rotates the key: the stored one is now stale everywhere.
+    post(
+        format!("{}/mock/login", mock.1),
+        json!({"appid": APPID, "openid": openid}),
+    )
+    .await;
+    let r = run(client().args([
+        "--json",
+        "check-session",
+        "--openid",
+        openid,
+        "--session-key",
+        &key,
+    ]));
+    assert_eq!(r.code, 4);
+    assert_eq!(r.json()["error"]["errcode"], json!(87009));
+    let user = post(
+        format!("{}/mock/userinfo", mock.1),
+        json!({"appid": APPID, "openid": openid}),
+    )
+    .await;
+    let r = run(client()
+        .args(["--json", "decrypt", "--session-key", &key])
+        .args(["--iv", user["iv"].as_str().unwrap()])
+        .args(["--encrypted-data", user["encryptedData"].as_str().unwrap()]));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.json()["error"]["kind"], json!("decrypt"));
+}
