@@ -336,7 +336,7 @@ pub fn decode_key16(
             field,
             format!("decodes to {} bytes, expected 16", buf.len()),
             format!(
-                "a {field} is 24 base64 characters ending in '=='; this one is truncated or is another value (an openid? an access_token?)"
+                "{field} must be 24 base64 characters ending in '=='; this one is truncated or is another value (an openid? an access_token?)"
             ),
         )
     })
