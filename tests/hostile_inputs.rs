@@ -328,3 +328,286 @@ fn every_hostile_input_gets_its_exit_code_and_a_one_line_error() {
         }
     }
 }
+
+/// The same discipline for the other commands: flags, files and flows that cannot work fail at
+/// once, offline, with their exit code and one line naming what was wrong.
+#[test]
+fn other_commands_reject_hostile_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    let binary = write("bin.dat", &[0xff, 0xfe, 0x00, 0x41]);
+    let secret = write("secret.txt", b"0123456789abcdef0123456789abcdef\r\n");
+    let truncated_flow = write("flow.toml", b"appid = \"wx1\"\n[[steps]]\nwx = \"login");
+    let bom_crlf_flow = write(
+        "bom.toml",
+        b"\xEF\xBB\xBFbackend = \"http://127.0.0.1:1\"\r\nappid = \"wx1\"\r\n[[steps]]\r\npost = \"/x\"\r\njson = { code = \"{{cod}}\" }\r\n",
+    );
+    let batch_missing = dir.path().join("missing.jsonl").display().to_string();
+    let off = "http://127.0.0.1:1";
+    let binary_at = format!("@{binary}");
+    let table: Vec<(&str, Vec<&str>, i32, &str)> = vec![
+        (
+            "empty code",
+            vec![
+                "code2session",
+                "--code",
+                "",
+                "--appid",
+                "wx1",
+                "--secret-file",
+                &secret,
+                "--base-url",
+                off,
+            ],
+            3,
+            "--code",
+        ),
+        (
+            "binary secret file",
+            vec![
+                "code2session",
+                "--code",
+                "c",
+                "--appid",
+                "wx1",
+                "--secret-file",
+                &binary,
+                "--base-url",
+                off,
+            ],
+            3,
+            "secret",
+        ),
+        (
+            "missing secret file",
+            vec![
+                "code2session",
+                "--code",
+                "c",
+                "--appid",
+                "wx1",
+                "--secret-file",
+                "/no/such",
+                "--base-url",
+                off,
+            ],
+            3,
+            "--secret-file",
+        ),
+        (
+            "base URL not a URL",
+            vec![
+                "code2session",
+                "--code",
+                "c",
+                "--appid",
+                "wx1",
+                "--secret-file",
+                &secret,
+                "--base-url",
+                "not a url",
+            ],
+            3,
+            "base URL",
+        ),
+        (
+            "plain http off loopback",
+            vec![
+                "code2session",
+                "--code",
+                "c",
+                "--appid",
+                "wx1",
+                "--secret-file",
+                &secret,
+                "--base-url",
+                "http://example.com",
+            ],
+            3,
+            "base URL",
+        ),
+        (
+            "no secret, no terminal",
+            vec![
+                "code2session",
+                "--code",
+                "c",
+                "--appid",
+                "wx1",
+                "--base-url",
+                off,
+            ],
+            3,
+            "appsecret",
+        ),
+        (
+            "check-session bad key",
+            vec![
+                "check-session",
+                "--openid",
+                "o",
+                "--session-key",
+                "xyz",
+                "--access-token",
+                "t",
+                "--base-url",
+                off,
+            ],
+            3,
+            "session_key",
+        ),
+        (
+            "check-session binary key file",
+            vec![
+                "check-session",
+                "--openid",
+                "o",
+                "--session-key",
+                &binary_at,
+                "--access-token",
+                "t",
+                "--base-url",
+                off,
+            ],
+            3,
+            "session_key",
+        ),
+        ("explain not a number", vec!["explain", "abc"], 3, "ERRCODE"),
+        (
+            "explain huge number",
+            vec!["explain", "99999999999999999999999"],
+            3,
+            "ERRCODE",
+        ),
+        (
+            "explain truncated JSON",
+            vec!["explain", "{\"errcode\": 4"],
+            3,
+            "ERRCODE",
+        ),
+        (
+            "simulate missing flow",
+            vec!["simulate", "/no/such/flow.toml"],
+            3,
+            "FLOW",
+        ),
+        ("simulate binary flow", vec!["simulate", &binary], 3, "FLOW"),
+        (
+            "simulate truncated flow",
+            vec!["simulate", &truncated_flow],
+            3,
+            "line",
+        ),
+        (
+            "simulate BOM+CRLF flow with an undefined name",
+            vec!["simulate", &bom_crlf_flow],
+            3,
+            "{{cod}}",
+        ),
+        (
+            "mock-server app without secret",
+            vec!["mock-server", "--port", "0", "--app", "nocolon"],
+            2,
+            "--app",
+        ),
+        (
+            "mock-server binary state",
+            vec!["mock-server", "--port", "0", "--state", &binary],
+            3,
+            "--state",
+        ),
+        (
+            "batch input missing",
+            vec!["decrypt", "--batch", &batch_missing],
+            3,
+            "--batch",
+        ),
+        (
+            "verify batch input missing",
+            vec!["verify-signature", "--batch", &batch_missing],
+            3,
+            "--batch",
+        ),
+        ("unknown shell", vec!["completions", "nosh"], 2, "nosh"),
+    ];
+    for (name, args, code, names) in table {
+        for json_mode in [false, true] {
+            let mut cmd = wx();
+            if json_mode {
+                cmd.arg("--json");
+            }
+            let r = run(cmd.args(&args).write_stdin(""));
+            assert_eq!(
+                r.code, code,
+                "{name} (json={json_mode}): {}{}",
+                r.stdout, r.stderr
+            );
+            if json_mode {
+                let doc = r.json();
+                assert_eq!(doc["ok"], json!(false), "{name}");
+                assert!(doc["error"].to_string().contains(names), "{name}: {doc}");
+            } else if code != 2 {
+                let errors: Vec<&str> = r.stderr.lines().filter(|l| l.contains("error:")).collect();
+                assert_eq!(errors.len(), 1, "{name}: {}", r.stderr);
+                assert!(errors[0].contains(names), "{name}: {}", errors[0]);
+            }
+        }
+    }
+}
+
+/// Batch input that is hostile line by line: every bad line is reported on its own line, every
+/// good one processed, in order; a BOM and CRLF line ends are tolerated.
+#[test]
+fn batch_reports_every_bad_line_and_processes_every_good_one() {
+    let v = vectors();
+    let good = json!({
+        "id": "good",
+        "session_key": s(&v, "/decrypt_official/session_key"),
+        "iv": s(&v, "/decrypt_official/iv"),
+        "encryptedData": s(&v, "/decrypt_official/encryptedData"),
+    })
+    .to_string();
+    let mut input = b"\xEF\xBB\xBF".to_vec();
+    let lines: Vec<Vec<u8>> = vec![
+        good.clone().into_bytes(),
+        b"{\"id\":\"trunc\",\"session_key\":\"ti".to_vec(),
+        vec![0xff, 0xfe, 0x00, 0x7b],
+        good.clone().into_bytes(),
+        b"{\"id\":\"nokey\",\"iv\":\"AAAA\",\"encryptedData\":\"AAAA\"}".to_vec(),
+        b"[1,2,3]".to_vec(),
+        format!("{{\"id\":\"short\",\"session_key\":\"AAAA\",\"iv\":\"AAAA\",\"encryptedData\":\"AAAA\"}}").into_bytes(),
+        good.into_bytes(),
+    ];
+    for line in &lines {
+        input.extend_from_slice(line);
+        input.extend_from_slice(b"\r\n");
+    }
+    for json_mode in [false, true] {
+        let mut cmd = wx();
+        if json_mode {
+            cmd.arg("--json");
+        }
+        let r = run(cmd
+            .args(["decrypt", "--batch", "-"])
+            .write_stdin(input.clone()));
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        let results: Vec<serde_json::Value> = r
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("every output line is JSON"))
+            .collect();
+        assert_eq!(results.len(), lines.len(), "one result per input line");
+        let ok: Vec<bool> = results.iter().map(|r| r["ok"] == json!(true)).collect();
+        assert_eq!(ok, [true, false, false, true, false, false, false, true]);
+        for (i, r) in results.iter().enumerate() {
+            assert_eq!(r["line"], json!(i + 1), "order kept");
+            if r["ok"] == json!(false) {
+                assert_eq!(r["error"]["kind"], json!("input"), "{r}");
+            }
+        }
+    }
+}
