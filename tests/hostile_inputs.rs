@@ -579,7 +579,8 @@ fn batch_reports_every_bad_line_and_processes_every_good_one() {
         good.clone().into_bytes(),
         b"{\"id\":\"nokey\",\"iv\":\"AAAA\",\"encryptedData\":\"AAAA\"}".to_vec(),
         b"[1,2,3]".to_vec(),
-        format!("{{\"id\":\"short\",\"session_key\":\"AAAA\",\"iv\":\"AAAA\",\"encryptedData\":\"AAAA\"}}").into_bytes(),
+        b"{\"id\":\"short\",\"session_key\":\"AAAA\",\"iv\":\"AAAA\",\"encryptedData\":\"AAAA\"}"
+            .to_vec(),
         good.into_bytes(),
     ];
     for line in &lines {
