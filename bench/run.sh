@@ -25,6 +25,8 @@ apt_get() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && { apt-get ins
 [ -x /usr/bin/time ] || apt_get time || true
 command -v hyperfine >/dev/null || apt_get hyperfine || true
 HAVE_NODE=0; command -v node >/dev/null && HAVE_NODE=1
+# The interpreter itself, not a version manager's shim (pyenv's adds ~100 ms to every start).
+PY=$(python3 -c 'import sys; print(sys.executable)')
 [ -x /usr/bin/time ] || { echo "need /usr/bin/time (apt package 'time')" >&2; exit 1; }
 
 say "build (release)"
@@ -34,7 +36,7 @@ cargo build --release --quiet
 gen() { # kind count file: seeded, so a file of the right name is reused as is
   [ -s "$3" ] && [ "$(wc -l < "$3")" -eq "$2" ] && return
   say "generating $2 $1 records -> $3"
-  python3 bench/gen_records.py --kind "$1" --count "$2" --seed 42 --appid "$APPID" --out "$3"
+  "$PY" bench/gen_records.py --kind "$1" --count "$2" --seed 42 --appid "$APPID" --out "$3"
 }
 DEC="$OUT/decrypt-$N.jsonl"; VER="$OUT/verify-$N.jsonl"; DEC_BIG="$OUT/decrypt-$BIG.jsonl"
 gen decrypt "$N" "$DEC"
@@ -77,9 +79,9 @@ measure wx_dec "$N" "$OUT/res-wx-dec.jsonl" \
 measure wx_dec_1 "$N" "$OUT/res-wx-dec1.jsonl" \
   "$BIN" -q decrypt --appid "$APPID" --jobs 1 --batch "$DEC" --output "$OUT/res-wx-dec1.jsonl"
 measure pycryptodome "$N" "$OUT/res-pycryptodome.jsonl" \
-  python3 bench/ref_pycryptodome.py "$DEC" "$OUT/res-pycryptodome.jsonl" "$APPID"
+  "$PY" bench/ref_pycryptodome.py "$DEC" "$OUT/res-pycryptodome.jsonl" "$APPID"
 measure cryptography "$N" "$OUT/res-cryptography.jsonl" \
-  python3 bench/ref_cryptography.py "$DEC" "$OUT/res-cryptography.jsonl" "$APPID"
+  "$PY" bench/ref_cryptography.py "$DEC" "$OUT/res-cryptography.jsonl" "$APPID"
 if [ "$HAVE_NODE" = 1 ]; then
   measure node "$N" "$OUT/res-node.jsonl" node bench/ref_node.js "$DEC" "$OUT/res-node.jsonl" "$APPID"
 fi
@@ -90,7 +92,7 @@ measure wx_ver "$N" "$OUT/res-wx-ver.jsonl" \
 measure wx_ver_1 "$N" "$OUT/res-wx-ver1.jsonl" \
   "$BIN" -q verify-signature --jobs 1 --batch "$VER" --output "$OUT/res-wx-ver1.jsonl"
 measure hashlib "$N" "$OUT/res-hashlib.jsonl" \
-  python3 bench/ref_verify_hashlib.py "$VER" "$OUT/res-hashlib.jsonl"
+  "$PY" bench/ref_verify_hashlib.py "$VER" "$OUT/res-hashlib.jsonl"
 
 say "decrypt, $BIG records (memory)"
 RUNS_SAVED=$RUNS; RUNS=1
@@ -113,7 +115,7 @@ if command -v hyperfine >/dev/null \
   && hyperfine -N --warmup 20 --runs 300 --export-json "$OUT/cold-wx.json" "${ONESHOT[*]}" >"$OUT/hyperfine.txt" 2>&1 \
   && hyperfine -N --warmup 20 --runs 300 --export-json "$OUT/cold-true.json" "/bin/true" >>"$OUT/hyperfine.txt" 2>&1 \
   && hyperfine -N --warmup 3 --runs 30 --export-json "$OUT/cold-py.json" \
-       "python3 bench/ref_pycryptodome.py $OUT/one.jsonl $OUT/one-py.jsonl $APPID" >>"$OUT/hyperfine.txt" 2>&1; then
+       "$PY bench/ref_pycryptodome.py $OUT/one.jsonl $OUT/one-py.jsonl $APPID" >>"$OUT/hyperfine.txt" 2>&1; then
   COLD_TOOL="hyperfine"
   COLD_WX=$(median_ms "$OUT/cold-wx.json"); COLD_TRUE=$(median_ms "$OUT/cold-true.json"); COLD_PY=$(median_ms "$OUT/cold-py.json")
 else
@@ -128,7 +130,7 @@ def median_ms(c, n):
         subprocess.run(c, stdout=subprocess.DEVNULL)
         ts.append(time.perf_counter() - t)
     return statistics.median(ts) * 1000
-py = ["python3", "bench/ref_pycryptodome.py", f"{out}/one.jsonl", f"{out}/one-py.jsonl", appid]
+py = [sys.executable, "bench/ref_pycryptodome.py", f"{out}/one.jsonl", f"{out}/one-py.jsonl", appid]
 print(f"{median_ms(cmd, 300):.2f} {median_ms(['/bin/true'], 300):.2f} {median_ms(py, 30):.2f}")
 PY
 )
@@ -175,6 +177,6 @@ CORES=$(nproc)
 
 if [ "${CRITERION:-0}" = 1 ]; then
   say "criterion micro-benchmarks (benches/core.rs)"
-  cargo bench --bench core 2>&1 | grep -E '^[a-z0-9_/]+ +time|time:|thrpt:' | tee "$OUT/criterion.txt"
+  cargo bench --bench core 2>&1 | grep -E '^[a-z0-9_]+/|time:|thrpt:' | grep -v '%' | tee "$OUT/criterion.txt"
 fi
 exit "$FAILED"

@@ -1,10 +1,10 @@
 //! Batch decryption and signature checks over JSON Lines: one result line per input line, in
 //! input order, streamed through worker threads with a fixed pool of reused buffers.
-//!
-//! The per-record path reuses the one-shot pieces of [`super::input`] and [`super::userdata`]
-//! (same errors, kinds and hints) but borrows its fields, decodes into reused buffers and passes
-//! the plaintext through untouched; whenever a record fails, the one-shot function is asked for
-//! the error, so both paths always agree.
+
+// The per-record path reuses the one-shot pieces of `input` and `userdata` (same errors, kinds
+// and hints) but borrows its fields, decodes into reused buffers and passes the plaintext
+// through untouched; whenever a record fails, the one-shot function words the error, so both
+// paths always agree.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
