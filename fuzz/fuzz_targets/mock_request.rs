@@ -81,7 +81,11 @@ fuzz_target!(|input: (u8, bool, &[u8], &[u8])| {
         query_text(query),
         body.len()
     );
-    if tcp.write_all(head.as_bytes()).and_then(|()| tcp.write_all(body)).is_err() {
+    // One write: a head and a body sent apart would wait on Nagle and delayed ACKs.
+    let mut request = head.into_bytes();
+    request.extend_from_slice(body);
+    let _ = tcp.set_nodelay(true);
+    if tcp.write_all(&request).is_err() {
         return;
     }
     let mut answer = Vec::new();
