@@ -1103,10 +1103,10 @@ process.stdout.write(JSON.stringify({signature, plain: JSON.parse(plain), hmac})
     assert_eq!(r["errcode"], 0, "{r}");
 }
 
-/// The library API the demo and simulate use: spawn in-process, read state, shut down.
+/// The library API the demo and simulate use: start in-process, read state, shut down.
 #[tokio::test]
 async fn in_process_api_spawn_journal_session_key_shutdown() {
-    use wxlogin::mock::{MockConfig, spawn};
+    use wxlogin::mock::{MockConfig, MockServer};
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("s.json");
     let cfg = MockConfig {
@@ -1114,7 +1114,7 @@ async fn in_process_api_spawn_journal_session_key_shutdown() {
         state: Some(state.clone()),
         ..MockConfig::default()
     };
-    let mock = spawn(cfg).await.unwrap();
+    let mock = MockServer::start(cfg).await.unwrap();
     assert!(mock.url().starts_with("http://127.0.0.1:"));
     let (appid, secret) = mock.apps()[0].clone();
     let http = reqwest::Client::new();
@@ -1146,7 +1146,7 @@ async fn in_process_api_spawn_journal_session_key_shutdown() {
         !format!("{before}").contains(before.expose()),
         "Secret masks itself"
     );
-    let journal = mock.journal();
+    let journal = mock.journal().await;
     assert_eq!(journal.len(), 2);
     assert_eq!(journal[1].openid.as_deref(), Some(openid));
     assert!(!serde_json::to_string(&journal).unwrap().contains(&secret));

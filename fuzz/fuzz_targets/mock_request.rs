@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use wxlogin::mock::{MockConfig, spawn};
+use wxlogin::mock::{MockConfig, MockServer};
 
 const PATHS: &[&str] = &[
     "/sns/jscode2session",
@@ -44,7 +44,7 @@ fn mock_addr() -> &'static str {
                     log: false,
                     ..MockConfig::default()
                 };
-                let handle = spawn(cfg).await.expect("mock starts");
+                let handle = MockServer::start(cfg).await.expect("mock starts");
                 tx.send(handle.url().trim_start_matches("http://").to_string()).expect("send");
                 std::future::pending::<()>().await;
             });

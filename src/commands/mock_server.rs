@@ -6,29 +6,29 @@ use std::time::Duration;
 use super::Outcome;
 use crate::cli::MockServerArgs;
 use crate::core::{Error, exit};
-use crate::mock::{self, MockConfig};
+use crate::mock::{AppSpec, MockConfig, MockServer};
 use crate::output::{Ctx, println_safe};
 
 pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
-    let (apps, unionid_apps) = parse_apps(&args.apps)?;
+    let apps = AppSpec::parse_all(&args.apps)?;
     let demo_app = apps.is_empty();
-    let cfg = MockConfig {
-        bind: args.bind,
-        port: args.port,
-        apps,
-        seed: args.seed,
-        state: args.state.clone(),
-        code_ttl: Duration::from_secs(args.code_ttl),
-        log: !ctx.quiet,
-        color: ctx.color_err,
-        unionid_apps,
-    };
+    let mut cfg = MockConfig::new()
+        .bind(args.bind)
+        .port(args.port)
+        .code_ttl(Duration::from_secs(args.code_ttl))
+        .log(!ctx.quiet)
+        .color(ctx.color_err);
+    for app in &apps {
+        cfg = cfg.app_spec(app);
+    }
+    cfg.seed = args.seed;
+    cfg.state = args.state.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::transport(format!("cannot start the runtime: {e}"), "retry"))?;
     runtime.block_on(async {
-        let handle = mock::spawn(cfg).await?;
+        let handle = MockServer::start(cfg).await?;
         println_safe(&format!("listening on {}", handle.url()));
         if demo_app {
             for (appid, secret) in handle.apps() {
@@ -56,50 +56,6 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
     })
 }
 
-/// (appid, secret) pairs, and the appids bound to an open-platform account.
-type AppSpecs = (Vec<(String, String)>, Vec<String>);
-
-/// `APPID:SECRET` or `APPID:SECRET:unionid` (the app is bound to an open-platform account).
-fn parse_apps(specs: &[String]) -> Result<AppSpecs, Error> {
-    let mut apps: Vec<(String, String)> = Vec::new();
-    let mut bound = Vec::new();
-    for spec in specs {
-        let mut parts = spec.splitn(3, ':');
-        let (appid, secret, flag) = (parts.next(), parts.next(), parts.next());
-        let (Some(appid), Some(secret)) = (appid, secret) else {
-            // The value holds a secret: never echo it.
-            return Err(Error::usage(
-                "--app wants APPID:SECRET, got a value without ':'",
-                "e.g. --app wx1234567890abcdef:0123456789abcdef0123456789abcdef",
-            ));
-        };
-        if appid.is_empty() || secret.is_empty() {
-            return Err(Error::usage(
-                "--app wants APPID:SECRET, with neither part empty",
-                "e.g. --app wx1234567890abcdef:0123456789abcdef0123456789abcdef",
-            ));
-        }
-        match flag {
-            None => {}
-            Some("unionid") => bound.push(appid.to_string()),
-            Some(_) => {
-                return Err(Error::usage(
-                    format!("--app {appid}:…: the only option after the secret is ':unionid'"),
-                    "APPID:SECRET:unionid makes the app bound to an open-platform account",
-                ));
-            }
-        }
-        if apps.iter().any(|(a, _)| a == appid) {
-            return Err(Error::usage(
-                format!("--app {appid} is given twice"),
-                "give each app once",
-            ));
-        }
-        apps.push((appid.to_string(), secret.to_string()));
-    }
-    Ok((apps, bound))
-}
-
 async fn wait_for_signal() {
     #[cfg(unix)]
     {
@@ -113,21 +69,4 @@ async fn wait_for_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn app_specs() {
-        let specs = vec!["wxa:s1".to_string(), "wxb:s2:unionid".to_string()];
-        let (apps, bound) = parse_apps(&specs).unwrap();
-        assert_eq!(apps.len(), 2);
-        assert_eq!(bound, vec!["wxb".to_string()]);
-        let err = parse_apps(&["wxa-secretvalue".to_string()]).unwrap_err();
-        assert!(!err.to_string().contains("secretvalue"));
-        assert!(parse_apps(&["wxa:s:other".to_string()]).is_err());
-        assert!(parse_apps(&["wxa:s".to_string(), "wxa:t".to_string()]).is_err());
-    }
 }

@@ -6,6 +6,7 @@ use serde_json::{Map, json};
 use super::Outcome;
 use crate::cli::SimulateArgs;
 use crate::core::{Error, Secret, input::io_reason};
+use crate::mock::AppSpec;
 use crate::output::{Ctx, println_safe};
 use crate::scenario::diagram::Diagram;
 use crate::scenario::mocklink::MockLink;
@@ -23,11 +24,11 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
         )
     })?;
     let flow = flow::parse(&path, &source, args.backend.as_deref())?;
-    let apps = embedded::parse_apps(&args.apps)?;
+    let apps = AppSpec::parse_all(&args.apps)?;
     let secret = apps
         .iter()
-        .find(|(a, _)| *a == flow.appid)
-        .map(|(_, s)| Secret::new(s.clone()))
+        .find(|a| a.appid == flow.appid)
+        .map(|a| Secret::new(a.secret.clone()))
         .or_else(|| flow.secret.clone());
     let runtime = embedded::runtime()?;
     runtime.block_on(async {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State as Ext;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -14,11 +14,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Mock;
+use super::client::UserInfoCapture;
 use super::faults::{Fault, MAX_LATENCY_MS};
 use super::journal::JOURNAL_CAPACITY;
 use super::profile::Profile;
-use super::reply::{self, BODY_LIMIT, Note, json, refused};
-use super::state::{Refusal, User, code_str, key_bytes, lock, now_ms};
+use super::reply::{self, BODY_LIMIT, Note, Refusal, json, refused};
+use super::state::{CodeKey, User, code_str, key_bytes, lock, now_ms};
 use super::wechat::full_phone_number;
 use crate::core::crypto;
 use crate::core::model::{PhoneInfo, UserInfo, Watermark};
@@ -108,6 +109,22 @@ struct LoginReply<'a> {
     expires_in: u64,
 }
 
+/// What `wx.login` does on WeChat's side, for the HTTP route and the in-process client alike:
+/// the user (made on first sight) gets a new session_key at once, and a new code.
+pub(crate) fn login_user(
+    mock: &Mock,
+    appid: Option<&str>,
+    openid: Option<&str>,
+    unionid: Option<&str>,
+) -> Result<(Arc<User>, CodeKey), Refusal> {
+    let app = app_of(mock, appid)?;
+    let openid = checked_id("openid", openid)?;
+    let unionid = checked_id("unionid", unionid)?;
+    let user = mock.state.user_or_new(app, openid, unionid);
+    let code = mock.state.login(&user);
+    Ok((user, code))
+}
+
 /// `POST /mock/login {"appid","openid"?,"unionid"?}`: what `wx.login` does. The user's
 /// session_key changes at once, so a key obtained before this call is stale from now on.
 pub(crate) async fn login(Ext(mock): Shared, body: Body) -> Response {
@@ -116,15 +133,14 @@ pub(crate) async fn login(Ext(mock): Shared, body: Body) -> Response {
         Err(r) => return reply::closing(refused(r, Note::default())),
     };
     let mut note = Note::body(&bytes);
-    let result = (|| -> Result<_, Refusal> {
-        let req: LoginRequest = parse(&bytes)?;
-        let app = app_of(&mock, req.appid.as_deref())?;
-        let openid = checked_id("openid", req.openid.as_deref())?;
-        let unionid = checked_id("unionid", req.unionid.as_deref())?;
-        let user = mock.state.user_or_new(app, openid, unionid);
-        let code = mock.state.login(&user);
-        Ok((user, code))
-    })();
+    let result = parse::<LoginRequest>(&bytes).and_then(|req| {
+        login_user(
+            &mock,
+            req.appid.as_deref(),
+            req.openid.as_deref(),
+            req.unionid.as_deref(),
+        )
+    });
     match result {
         Ok((user, code)) => {
             let reply = LoginReply {
@@ -143,14 +159,41 @@ pub(crate) async fn login(Ext(mock): Shared, body: Body) -> Response {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct UserInfoRequest {
-    appid: Option<String>,
-    openid: Option<String>,
-    user_info: Option<Value>,
+pub(crate) struct UserInfoRequest {
+    pub appid: Option<String>,
+    pub openid: Option<String>,
+    pub user_info: Option<Value>,
     /// Signs the payload for another app, to reproduce a watermark mismatch.
-    watermark_appid: Option<String>,
+    pub watermark_appid: Option<String>,
+}
+
+/// What `wx.getUserInfo({withCredentials: true})` returns for an existing user, signed and
+/// encrypted with the user's current session_key.
+pub(crate) fn user_info(
+    mock: &Mock,
+    req: UserInfoRequest,
+) -> Result<(Arc<User>, UserInfoCapture), Refusal> {
+    let app = app_of(mock, req.appid.as_deref())?;
+    let user = existing_user(mock, app, req.openid.as_deref())?;
+    let (profile, session_key) = {
+        let mut data = lock(&user.data);
+        let profile = data
+            .profile
+            .get_or_insert_with(|| Profile::generate(&mock.state.entropy));
+        if let Some(given) = &req.user_info {
+            profile.merge(given)?;
+        }
+        let profile = profile.clone();
+        (profile, data.session_key)
+    };
+    mock.state.touch();
+    let appid = req
+        .watermark_appid
+        .unwrap_or_else(|| mock.state.apps[app].appid.clone());
+    let capture = sign_and_encrypt(mock, &user, profile, &session_key, appid)?;
+    Ok((user, capture))
 }
 
 /// `POST /mock/userinfo {"appid","openid","userInfo"?}`: what `wx.getUserInfo` returns,
@@ -161,36 +204,18 @@ pub(crate) async fn userinfo(Ext(mock): Shared, body: Body) -> Response {
         Err(r) => return reply::closing(refused(r, Note::default())),
     };
     let mut note = Note::body(&bytes);
-    let result = (|| -> Result<_, Refusal> {
-        let req: UserInfoRequest = parse(&bytes)?;
-        let app = app_of(&mock, req.appid.as_deref())?;
-        let user = existing_user(&mock, app, req.openid.as_deref())?;
-        let (profile, session_key) = {
-            let mut data = lock(&user.data);
-            let profile = data
-                .profile
-                .get_or_insert_with(|| Profile::generate(&mock.state.entropy));
-            if let Some(given) = &req.user_info {
-                profile.merge(given)?;
-            }
-            let profile = profile.clone();
-            (profile, data.session_key)
-        };
-        mock.state.touch();
-        let appid = req
-            .watermark_appid
-            .unwrap_or_else(|| mock.state.apps[app].appid.clone());
-        let reply = sign_and_encrypt(&mock, &user, profile, &session_key, appid)?;
-        Ok((user, reply))
-    })();
-    match result {
-        Ok((user, reply)) => {
-            let body = serde_json::to_vec(&reply);
+    match parse::<UserInfoRequest>(&bytes).and_then(|req| user_info(&mock, req)) {
+        Ok((user, c)) => {
+            let reply = json!({
+                "errMsg": "getUserInfo:ok",
+                "rawData": c.raw_data,
+                "signature": c.signature,
+                "encryptedData": c.encrypted_data,
+                "iv": c.iv,
+                "userInfo": c.user_info,
+            });
             note.user = Some(user);
-            match body {
-                Ok(body) => reply::json_bytes(StatusCode::OK, body, note),
-                Err(_) => refused(Refusal::new(500, -1, "could not serialise"), note),
-            }
+            json(StatusCode::OK, &reply, note)
         }
         Err(r) => refused(r, note),
     }
@@ -202,7 +227,7 @@ fn sign_and_encrypt(
     profile: Profile,
     session_key: &[u8; 24],
     appid: String,
-) -> Result<Value, Refusal> {
+) -> Result<UserInfoCapture, Refusal> {
     let internal = |_| Refusal::new(500, -1, "could not serialise the payload");
     let raw_data = serde_json::to_string(&profile).map_err(internal)?;
     let signature = crypto::sign_raw_data(raw_data.as_bytes(), session_key);
@@ -222,15 +247,14 @@ fn sign_and_encrypt(
         },
     };
     let plaintext = serde_json::to_vec(&plain).map_err(internal)?;
-    let (encrypted, iv) = encrypt(mock, session_key, &plaintext);
-    Ok(json!({
-        "errMsg": "getUserInfo:ok",
-        "rawData": raw_data,
-        "signature": String::from_utf8_lossy(&signature),
-        "encryptedData": encrypted,
-        "iv": iv,
-        "userInfo": profile,
-    }))
+    let (encrypted_data, iv) = encrypt(mock, session_key, &plaintext);
+    Ok(UserInfoCapture {
+        raw_data,
+        signature: String::from_utf8_lossy(&signature).into_owned(),
+        encrypted_data,
+        iv,
+        user_info: profile,
+    })
 }
 
 /// AES-128-CBC under the session_key with a fresh iv; both returned as base64 text.
@@ -241,13 +265,80 @@ fn encrypt(mock: &Mock, session_key: &[u8; 24], plaintext: &[u8]) -> (String, St
     (STANDARD.encode(ct), STANDARD.encode(iv))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct PhoneRequest {
-    appid: Option<String>,
-    openid: Option<String>,
-    phone_number: Option<String>,
-    country_code: Option<String>,
+pub(crate) struct PhoneRequest {
+    pub appid: Option<String>,
+    pub openid: Option<String>,
+    pub phone_number: Option<String>,
+    pub country_code: Option<String>,
+}
+
+/// What the phone button gives a mini program.
+pub(crate) struct PhoneCapture {
+    pub code: CodeKey,
+    pub encrypted_data: String,
+    pub iv: String,
+}
+
+/// The phone button for an existing user: a single-use code for getuserphonenumber, and the
+/// older encryptedData/iv pair under the current session_key.
+pub(crate) fn phone_number(
+    mock: &Mock,
+    req: PhoneRequest,
+) -> Result<(Arc<User>, PhoneCapture), Refusal> {
+    let app = app_of(mock, req.appid.as_deref())?;
+    let user = existing_user(mock, app, req.openid.as_deref())?;
+    let country = req.country_code.unwrap_or_else(|| "86".to_string());
+    if country.is_empty() || country.len() > 4 || !country.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Refusal::new(
+            400,
+            47001,
+            "countryCode must be 1 to 4 digits",
+        ));
+    }
+    if let Some(p) = &req.phone_number
+        && (p.is_empty() || p.len() > 20 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(Refusal::new(
+            400,
+            47001,
+            "phoneNumber must be 1 to 20 digits, without the country code",
+        ));
+    }
+    let (pure, session_key) = {
+        let mut data = lock(&user.data);
+        let pure = match req.phone_number {
+            Some(p) => p,
+            None => match &data.phone {
+                Some(p) => p.clone(),
+                None => format!("13{:09}", mock.state.entropy.below(1_000_000_000)),
+            },
+        };
+        data.phone = Some(pure.clone());
+        (pure, data.session_key)
+    };
+    let plain = PhoneInfo {
+        phone_number: full_phone_number(&pure, &country),
+        pure_phone_number: pure.clone(),
+        country_code: country.clone(),
+        watermark: Watermark {
+            appid: mock.state.apps[app].appid.clone(),
+            timestamp: (now_ms() / 1000) as i64,
+        },
+    };
+    let plaintext = serde_json::to_vec(&plain)
+        .map_err(|_| Refusal::new(500, -1, "could not serialise the payload"))?;
+    let (encrypted_data, iv) = encrypt(mock, &session_key, &plaintext);
+    let code = mock.state.issue_phone_code(&user, pure, country);
+    Ok((
+        user,
+        PhoneCapture {
+            code,
+            encrypted_data,
+            iv,
+        },
+    ))
 }
 
 /// `POST /mock/phonenumber {"appid","openid","phoneNumber"?,"countryCode"?}`: what the phone
@@ -258,68 +349,16 @@ pub(crate) async fn phonenumber(Ext(mock): Shared, body: Body) -> Response {
         Err(r) => return reply::closing(refused(r, Note::default())),
     };
     let mut note = Note::body(&bytes);
-    let result = (|| -> Result<_, Refusal> {
-        let req: PhoneRequest = parse(&bytes)?;
-        let app = app_of(&mock, req.appid.as_deref())?;
-        let user = existing_user(&mock, app, req.openid.as_deref())?;
-        let country = req.country_code.unwrap_or_else(|| "86".to_string());
-        if country.is_empty() || country.len() > 4 || !country.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Refusal::new(
-                400,
-                47001,
-                "countryCode must be 1 to 4 digits",
-            ));
-        }
-        if let Some(p) = &req.phone_number
-            && (p.is_empty() || p.len() > 20 || !p.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Err(Refusal::new(
-                400,
-                47001,
-                "phoneNumber must be 1 to 20 digits, without the country code",
-            ));
-        }
-        let (pure, session_key) = {
-            let mut data = lock(&user.data);
-            let pure = match req.phone_number {
-                Some(p) => p,
-                None => match &data.phone {
-                    Some(p) => p.clone(),
-                    None => format!("13{:09}", mock.state.entropy.below(1_000_000_000)),
-                },
-            };
-            data.phone = Some(pure.clone());
-            (pure, data.session_key)
-        };
-        let plain = PhoneInfo {
-            phone_number: full_phone_number(&pure, &country),
-            pure_phone_number: pure.clone(),
-            country_code: country.clone(),
-            watermark: Watermark {
-                appid: mock.state.apps[app].appid.clone(),
-                timestamp: (now_ms() / 1000) as i64,
-            },
-        };
-        let plaintext = serde_json::to_vec(&plain)
-            .map_err(|_| Refusal::new(500, -1, "could not serialise the payload"))?;
-        let (encrypted, iv) = encrypt(&mock, &session_key, &plaintext);
-        let code = mock.state.issue_phone_code(&user, pure, country);
-        let reply = json!({
-            "errMsg": "getPhoneNumber:ok",
-            "code": code_str(&code),
-            "encryptedData": encrypted,
-            "iv": iv,
-        });
-        Ok((user, reply))
-    })();
-    match result {
-        Ok((user, reply)) => {
-            let body = serde_json::to_vec(&reply);
+    match parse::<PhoneRequest>(&bytes).and_then(|req| phone_number(&mock, req)) {
+        Ok((user, c)) => {
+            let reply = json!({
+                "errMsg": "getPhoneNumber:ok",
+                "code": code_str(&c.code),
+                "encryptedData": c.encrypted_data,
+                "iv": c.iv,
+            });
             note.user = Some(user);
-            match body {
-                Ok(body) => reply::json_bytes(StatusCode::OK, body, note),
-                Err(_) => refused(Refusal::new(500, -1, "could not serialise"), note),
-            }
+            json(StatusCode::OK, &reply, note)
         }
         Err(r) => refused(r, note),
     }
@@ -378,12 +417,24 @@ pub(crate) async fn list_faults(Ext(mock): Shared) -> Response {
     )
 }
 
-/// `GET /mock/journal`: the requests seen, oldest first, secrets masked.
-pub(crate) async fn journal(Ext(mock): Shared) -> Response {
-    let entries = mock.journal.entries(&mock.state);
+/// `GET /mock/journal[?since=SEQ]`: the requests seen (those after seq SEQ), oldest first,
+/// secrets masked, with the `generation` (resets so far) and the `last_seq` to ask after next.
+pub(crate) async fn journal(Ext(mock): Shared, uri: Uri) -> Response {
+    let [since] = reply::take(uri.query().unwrap_or(""), ["since"]);
+    let after = match since.as_deref().map(str::parse::<u64>) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            let r = Refusal::new(400, 47001, "since must be a journal seq (a whole number)");
+            return refused(r, Note::default());
+        }
+    };
+    let (cursor, entries) = mock.journal.since(&mock.state, after);
     let body = json!({
         "capacity": JOURNAL_CAPACITY,
         "dropped": mock.journal.dropped(),
+        "generation": cursor.generation,
+        "last_seq": cursor.last_seq,
         "entries": entries,
     });
     json(StatusCode::OK, &body, Note::default())

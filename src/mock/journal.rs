@@ -11,14 +11,13 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{Method, Uri};
-use colored::Colorize;
+use colored::{ColoredString, Colorize};
 use serde::Serialize;
 use serde_json::Value;
 
 use super::reply;
 use super::state::{State, User, lock};
 use crate::core::secret::mask;
-use crate::output::paint;
 
 /// How many requests the journal keeps; older ones are dropped first.
 pub const JOURNAL_CAPACITY: usize = 2048;
@@ -121,6 +120,11 @@ pub(crate) const ROUTES: &[&str] = &[
 /// A request in the journal, secrets masked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JournalEntry {
+    /// Numbers the requests of one mock from 1, never reused, not even after a reset: a reader
+    /// asks for what came after the last one it saw.
+    pub seq: u64,
+    /// How many resets came before this request.
+    pub generation: u64,
     /// Unix time in milliseconds.
     pub time_ms: u64,
     pub method: String,
@@ -143,29 +147,62 @@ pub struct JournalEntry {
 }
 
 pub(crate) struct Journal {
-    ring: Mutex<VecDeque<Record>>,
+    ring: Mutex<Ring>,
     dropped: AtomicU64,
+}
+
+struct Ring {
+    records: VecDeque<Stamped>,
+    /// The seq of the latest record (0: none yet).
+    last_seq: u64,
+    generation: u64,
+}
+
+struct Stamped {
+    seq: u64,
+    generation: u64,
+    record: Record,
+}
+
+/// Where the journal stands: what a reader keeps to ask for what comes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cursor {
+    pub generation: u64,
+    pub last_seq: u64,
 }
 
 impl Journal {
     pub(crate) fn new() -> Journal {
         Journal {
-            ring: Mutex::new(VecDeque::with_capacity(JOURNAL_CAPACITY)),
+            ring: Mutex::new(Ring {
+                records: VecDeque::with_capacity(JOURNAL_CAPACITY),
+                last_seq: 0,
+                generation: 0,
+            }),
             dropped: AtomicU64::new(0),
         }
     }
 
     pub(crate) fn push(&self, record: Record) {
         let mut ring = lock(&self.ring);
-        if ring.len() == JOURNAL_CAPACITY {
-            ring.pop_front();
+        if ring.records.len() == JOURNAL_CAPACITY {
+            ring.records.pop_front();
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
-        ring.push_back(record);
+        ring.last_seq += 1;
+        let stamped = Stamped {
+            seq: ring.last_seq,
+            generation: ring.generation,
+            record,
+        };
+        ring.records.push_back(stamped);
     }
 
+    /// Empties the journal for a reset: a new generation, while seq keeps counting.
     pub(crate) fn clear(&self) {
-        lock(&self.ring).clear();
+        let mut ring = lock(&self.ring);
+        ring.records.clear();
+        ring.generation += 1;
         self.dropped.store(0, Ordering::Relaxed);
     }
 
@@ -175,13 +212,40 @@ impl Journal {
 
     /// The kept records, oldest first, masked.
     pub(crate) fn entries(&self, state: &State) -> Vec<JournalEntry> {
+        self.since(state, 0).1
+    }
+
+    /// The kept records with a seq above `after`, oldest first, masked, and where the journal
+    /// stands as they were taken.
+    pub(crate) fn since(&self, state: &State, after: u64) -> (Cursor, Vec<JournalEntry>) {
         // Copied out first: masking and JSON parsing happen without holding the lock.
-        let records: Vec<Record> = lock(&self.ring).iter().cloned().collect();
-        records.iter().map(|r| entry(r, state)).collect()
+        let (cursor, records) = {
+            let ring = lock(&self.ring);
+            let cursor = Cursor {
+                generation: ring.generation,
+                last_seq: ring.last_seq,
+            };
+            // Seqs are consecutive in the ring: skip without scanning.
+            let first = ring.records.front().map_or(0, |r| r.seq);
+            let skip = usize::try_from(after.saturating_add(1).saturating_sub(first))
+                .unwrap_or(usize::MAX);
+            let records: Vec<(u64, u64, Record)> = ring
+                .records
+                .iter()
+                .skip(skip)
+                .map(|s| (s.seq, s.generation, s.record.clone()))
+                .collect();
+            (cursor, records)
+        };
+        let entries = records
+            .iter()
+            .map(|(seq, generation, r)| entry(*seq, *generation, r, state))
+            .collect();
+        (cursor, entries)
     }
 }
 
-fn entry(record: &Record, state: &State) -> JournalEntry {
+fn entry(seq: u64, generation: u64, record: &Record, state: &State) -> JournalEntry {
     let r = &record.line;
     let query = record
         .query
@@ -211,6 +275,8 @@ fn entry(record: &Record, state: &State) -> JournalEntry {
         .and_then(|u| state.apps.get(u.app))
         .map(|a| a.appid.clone());
     JournalEntry {
+        seq,
+        generation,
         time_ms: r.time_ms,
         method: r.method.to_string(),
         path: r.path.to_string(),
@@ -236,14 +302,19 @@ fn entry(record: &Record, state: &State) -> JournalEntry {
 pub(crate) fn mask_query(query: &str) -> String {
     query
         .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((k, v)) if SECRET_NAMES.contains(&reply::decode(k).as_ref()) => {
-                format!("{k}={}", mask(&reply::decode(v)))
+        .map(|pair| match (pair.split_once('='), decoded(pair)) {
+            (Some((k, _)), Some((name, v))) if SECRET_NAMES.contains(&name.as_ref()) => {
+                format!("{k}={}", mask(&v))
             }
             _ => pair.to_string(),
         })
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// One `name=value` pair, decoded.
+fn decoded(pair: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
+    form_urlencoded::parse(pair.as_bytes()).next()
 }
 
 fn mask_value(v: &mut Value) {
@@ -348,6 +419,20 @@ impl LogShared {
             let _ = out.write_all(line.as_bytes());
         }
         let _ = out.flush();
+    }
+}
+
+/// The mock's own stderr line, outside the request log (a failed save, say).
+pub(crate) fn warn(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "mock-server: {text}");
+}
+
+/// `text` styled, or as is when the log is not coloured.
+fn paint(color: bool, text: &str, style: fn(&str) -> ColoredString) -> String {
+    if color {
+        style(text).to_string()
+    } else {
+        text.to_string()
     }
 }
 

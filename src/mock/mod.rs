@@ -1,12 +1,16 @@
 //! A faithful local fake of WeChat's side of the login handshake (axum on tokio): WeChat's
 //! routes and errcodes, control routes under `/mock/` that play the client, journal and state.
 
+mod app_spec;
+mod client;
 mod control;
+mod entropy;
 mod faults;
 mod journal;
 mod persist;
 mod profile;
 mod reply;
+mod shards;
 mod state;
 mod wechat;
 
@@ -28,26 +32,29 @@ use axum::{Router, ServiceExt};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use app_spec::AppSpec;
+pub use client::{Login, UserInfoCapture};
 pub use faults::Fault;
 pub use journal::{JOURNAL_CAPACITY, JournalEntry};
 pub use profile::Profile;
 
 use crate::core::{Error, Secret};
+use entropy::Entropy;
 use journal::{Journal, LogLine, Logger, Record};
 use reply::Note;
-use state::{App, Entropy, State, now_ms};
+use state::{App, State, now_ms};
 
 /// How often a changed state is written to `--state`.
 const SAVE_EVERY: Duration = Duration::from_secs(1);
 /// How long shutdown waits for requests in flight.
 const GRACE: Duration = Duration::from_secs(5);
 
-/// How to run a mock. `MockConfig::default()` is a loopback mock on a free port with one
-/// demo app, a 300 s code lifetime and no log.
+/// How to run a mock. `MockConfig::new()` (or `default()`) is a loopback mock on a free port
+/// with one demo app, a 300 s code lifetime and no log; the builder methods change that.
 #[derive(Debug, Clone)]
 pub struct MockConfig {
     pub bind: String,
-    /// 0 picks a free port; `MockHandle::url` tells which.
+    /// 0 picks a free port; `MockServer::url` tells which.
     pub port: u16,
     /// (appid, secret) of the mini programs the mock knows; none: a demo app is made.
     pub apps: Vec<(String, String)>,
@@ -82,6 +89,73 @@ impl Default for MockConfig {
     }
 }
 
+impl MockConfig {
+    pub fn new() -> MockConfig {
+        MockConfig::default()
+    }
+
+    /// Adds a mini program the mock knows (without any, a demo app is made).
+    pub fn app(mut self, appid: impl Into<String>, secret: impl Into<String>) -> MockConfig {
+        self.apps.push((appid.into(), secret.into()));
+        self
+    }
+
+    /// Adds an app as `--app APPID:SECRET[:unionid]` names it.
+    pub fn app_spec(self, spec: &AppSpec) -> MockConfig {
+        let cfg = self.app(spec.appid.clone(), spec.secret.clone());
+        if spec.unionid {
+            cfg.unionid(spec.appid.clone())
+        } else {
+            cfg
+        }
+    }
+
+    /// Binds `appid` to an open-platform account: its users get a `unionid`.
+    pub fn unionid(mut self, appid: impl Into<String>) -> MockConfig {
+        self.unionid_apps.push(appid.into());
+        self
+    }
+
+    /// Reproducible openids, codes, keys and demo app.
+    pub fn seed(mut self, seed: u64) -> MockConfig {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Keeps apps, users, codes and tokens in this JSON file across restarts.
+    pub fn state(mut self, path: impl Into<PathBuf>) -> MockConfig {
+        self.state = Some(path.into());
+        self
+    }
+
+    pub fn code_ttl(mut self, ttl: Duration) -> MockConfig {
+        self.code_ttl = ttl;
+        self
+    }
+
+    /// One line per request on stderr.
+    pub fn log(mut self, on: bool) -> MockConfig {
+        self.log = on;
+        self
+    }
+
+    /// Colour in that log.
+    pub fn color(mut self, on: bool) -> MockConfig {
+        self.color = on;
+        self
+    }
+
+    pub fn bind(mut self, address: impl Into<String>) -> MockConfig {
+        self.bind = address.into();
+        self
+    }
+
+    pub fn port(mut self, port: u16) -> MockConfig {
+        self.port = port;
+        self
+    }
+}
+
 /// Everything the handlers share.
 pub(crate) struct Mock {
     pub state: State,
@@ -90,9 +164,31 @@ pub(crate) struct Mock {
     pub log: Option<Logger>,
 }
 
-/// A running mock. Dropping it stops the server; `shutdown` also waits for the final save.
-pub struct MockHandle {
+/// A running mock on loopback, for a backend's own tests as for the CLI. Dropping it stops the
+/// server; `shutdown` also waits for the final save.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), wxlogin::core::Error> {
+/// use wxlogin::mock::{MockConfig, MockServer};
+///
+/// let mock = MockServer::start(MockConfig::new().app("wx1234567890abcdef", "s3cr3t")).await?;
+/// // The client's side: wx.login() gives a code for a user.
+/// let login = mock.wx_login("wx1234567890abcdef", None).await?;
+/// // The backend's side: exchange it, as it would with api.weixin.qq.com.
+/// let url = format!(
+///     "{}/sns/jscode2session?appid=wx1234567890abcdef&secret=s3cr3t&js_code={}&grant_type=authorization_code",
+///     mock.url(),
+///     login.code
+/// );
+/// let session: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+/// assert_eq!(session["openid"], login.openid.as_str());
+/// assert_eq!(mock.journal().await.len(), 2);
+/// # Ok(()) }
+/// ```
+pub struct MockServer {
     addr: SocketAddr,
+    url: String,
     mock: Arc<Mock>,
     stop: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
@@ -100,11 +196,21 @@ pub struct MockHandle {
     sweeper: Option<JoinHandle<()>>,
 }
 
-impl MockHandle {
+/// The former name of [`MockServer`].
+#[deprecated(note = "use MockServer")]
+pub type MockHandle = MockServer;
+
+impl MockServer {
+    /// Binds (loopback and a free port unless configured otherwise), then serves in a tokio
+    /// task until the server is shut down or dropped.
+    pub async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
+        start(cfg).await
+    }
+
     /// `http://127.0.0.1:PORT`: the base URL to give a WeChat client instead of
     /// `https://api.weixin.qq.com`.
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -119,11 +225,6 @@ impl MockHandle {
             .iter()
             .map(|a| (a.appid.clone(), a.secret.clone()))
             .collect()
-    }
-
-    /// The requests seen so far (at most [`JOURNAL_CAPACITY`]), oldest first, secrets masked.
-    pub fn journal(&self) -> Vec<JournalEntry> {
-        self.mock.journal.entries(&self.mock.state)
     }
 
     /// The user's current session_key, to show rotation; `None` for an unknown user.
@@ -175,7 +276,7 @@ impl MockHandle {
     }
 }
 
-impl Drop for MockHandle {
+impl Drop for MockServer {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
         if let Some(sweeper) = self.sweeper.take() {
@@ -184,20 +285,13 @@ impl Drop for MockHandle {
     }
 }
 
-/// Binds, then serves in a tokio task until the handle is shut down or dropped.
-///
-/// ```no_run
-/// # async fn demo() -> Result<(), wxlogin::core::Error> {
-/// use wxlogin::mock::{MockConfig, spawn};
-/// let mock = spawn(MockConfig::default()).await?;
-/// let (appid, secret) = mock.apps()[0].clone();
-/// // POST {url}/mock/login {"appid"} gives a code; then, as a backend would:
-/// // GET {url}/sns/jscode2session?appid&secret&js_code=CODE&grant_type=authorization_code
-/// # let _ = (appid, secret);
-/// mock.shutdown().await;
-/// # Ok(()) }
-/// ```
-pub async fn spawn(cfg: MockConfig) -> Result<MockHandle, Error> {
+/// The former entry point: [`MockServer::start`].
+#[deprecated(note = "use MockServer::start")]
+pub async fn spawn(cfg: MockConfig) -> Result<MockServer, Error> {
+    start(cfg).await
+}
+
+async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
     let saved = match &cfg.state {
         Some(path) => persist::load(path)?,
         None => None,
@@ -291,8 +385,9 @@ pub async fn spawn(cfg: MockConfig) -> Result<MockHandle, Error> {
         .clone()
         .map(|path| tokio::spawn(save_loop(mock.clone(), path, stop.subscribe())));
     let sweeper = Some(tokio::spawn(sweep_loop(mock.clone())));
-    Ok(MockHandle {
+    Ok(MockServer {
         addr,
+        url: format!("http://{addr}"),
         mock,
         stop,
         server: Some(server),
@@ -434,18 +529,26 @@ async fn observe(mock: Arc<Mock>, router: Router, req: Request) -> Response {
         latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         user: note.user,
     };
-    if let Some(log) = &mock.log {
-        log.log(line.clone());
-    }
-    // The journal does not list its own reads.
-    if line.path != "/mock/journal" {
-        mock.journal.push(Record {
-            line,
-            query,
-            body: Record::body_of(note.body.as_ref()),
-        });
-    }
+    mock.record(line, query, Record::body_of(note.body.as_ref()));
     response
+}
+
+impl Mock {
+    /// One request seen, over HTTP or in process: a log line and a journal record.
+    pub(crate) fn record(
+        &self,
+        line: LogLine,
+        query: Option<journal::Copied>,
+        body: Option<journal::Copied>,
+    ) {
+        if let Some(log) = &self.log {
+            log.log(line.clone());
+        }
+        // The journal does not list its own reads.
+        if line.path != "/mock/journal" {
+            self.journal.push(Record { line, query, body });
+        }
+    }
 }
 
 async fn save_loop(
@@ -467,7 +570,7 @@ async fn save_loop(
             mock.state.touch();
             if !complained {
                 complained = true;
-                crate::output::eprintln_safe(&format!("mock-server: {e} — {}", e.hint()));
+                journal::warn(&format!("{e} — {}", e.hint()));
             }
         }
     }

@@ -265,31 +265,35 @@ pub(crate) fn snapshot(state: &State) -> Snapshot {
 }
 
 /// Writes the snapshot next to `path` and renames it over, so a crash leaves the old or the
-/// new file, never half of one. Owner-only permissions: it holds secrets.
+/// new file, never half of one. The temporary file is created exclusively under a random name
+/// with owner-only permissions (it holds secrets), so nothing placed at a guessable name on a
+/// shared host can catch or redirect the write.
 pub(crate) fn save(path: &Path, snap: &Snapshot) -> std::io::Result<()> {
     let bytes = serde_json::to_vec(snap).map_err(std::io::Error::other)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "state".into());
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let result = (|| {
-        let mut file = options.open(&tmp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // tempfile opens with O_EXCL and mode 0600 on unix; dropped unpersisted, it is removed.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".wxlogin-state-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(&bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir)
+}
+
+/// Makes the rename itself durable.
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// The apps to run with: those configured, then any others the state file knew (so its users
@@ -306,4 +310,55 @@ pub(crate) fn merge_apps(configured: Vec<App>, saved: &[AppSnap]) -> Vec<App> {
         }
     }
     apps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_save_ignores_a_planted_file_or_symlink_at_the_old_temp_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let old_tmp = dir
+            .path()
+            .join(format!(".state.json.{}.tmp", std::process::id()));
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "untouched").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&victim, &old_tmp).unwrap();
+        #[cfg(not(unix))]
+        std::fs::write(&old_tmp, "planted").unwrap();
+        let snap = Snapshot {
+            format: FORMAT,
+            apps: vec![AppSnap {
+                appid: "wxapp".into(),
+                secret: "topsecretvalue".into(),
+                unionid: false,
+            }],
+            ..Snapshot::default()
+        };
+        save(&path, &snap).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+        let saved = std::fs::read_to_string(&path).unwrap();
+        assert!(saved.contains("topsecretvalue"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            let link = std::fs::symlink_metadata(&old_tmp).unwrap();
+            assert!(
+                link.file_type().is_symlink(),
+                "the planted link is left alone"
+            );
+        }
+        // No temporary file stays behind.
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".wxlogin-state-"))
+            .collect();
+        assert!(names.is_empty(), "{names:?}");
+    }
 }

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::state::{Entropy, Refusal};
+use super::entropy::Entropy;
+use super::reply::Refusal;
 
 /// The `userInfo` object, fields in the order WeChat's `rawData` has them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -10,12 +10,47 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde::Serialize;
 
-use super::state::{Refusal, State, User};
+use super::state::{State, User};
+use crate::core::Error;
 
 /// Largest request body accepted; WeChat's own bodies are a few hundred bytes.
 pub(crate) const BODY_LIMIT: usize = 64 * 1024;
 /// Longest query value looked at; longer ones cannot be a code, appid or token anyway.
 const VALUE_LIMIT: usize = 4096;
+
+/// Why a control call was refused: an HTTP status, an errcode and a message for the caller.
+#[derive(Debug)]
+pub(crate) struct Refusal {
+    pub status: u16,
+    pub errcode: i64,
+    pub message: String,
+}
+
+impl Refusal {
+    pub(crate) fn new(status: u16, errcode: i64, message: impl Into<String>) -> Refusal {
+        Refusal {
+            status,
+            errcode,
+            message: message.into(),
+        }
+    }
+
+    /// The refusal of an in-process client action, as the error a `/mock/` route's caller
+    /// would read from its answer.
+    pub(crate) fn into_error(self, route: &str) -> Error {
+        let hint = match self.errcode {
+            40013 | 41002 => "use an appid the mock knows (MockConfig::app(APPID, SECRET))",
+            40003 | 41009 => "log the user in first (wx_login), then use the openid it gives",
+            _ => "check the values given to the client action",
+        };
+        Error::Api {
+            errcode: self.errcode,
+            errmsg: format!("{route}: {}", self.message),
+            meaning: errmsg(self.errcode).to_string(),
+            hint: hint.to_string(),
+        }
+    }
+}
 
 /// What a handler tells the journal about the request it answered.
 #[derive(Clone, Default)]
@@ -57,58 +92,23 @@ impl Note {
     }
 }
 
-/// The first value of each named parameter. Malformed escapes are kept literally and invalid
-/// UTF-8 is replaced, as a lenient server would; unknown parameters are ignored.
+/// The first value of each named parameter, `application/x-www-form-urlencoded` decoded.
+/// Malformed escapes are kept literally and invalid UTF-8 is replaced, as a lenient server
+/// would; unknown parameters are ignored.
 pub(crate) fn take<'a, const N: usize>(
     query: &'a str,
     names: [&str; N],
 ) -> [Option<Cow<'a, str>>; N] {
     let mut out = [const { None }; N];
-    for pair in query.split('&') {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let key = decode(k);
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         if let Some(i) = names.iter().position(|n| *n == key)
             && out[i].is_none()
-            && v.len() <= VALUE_LIMIT * 3
+            && value.len() <= VALUE_LIMIT * 3
         {
-            out[i] = Some(decode(v));
+            out[i] = Some(value);
         }
     }
     out
-}
-
-/// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XY` a byte.
-pub(crate) fn decode(s: &str) -> Cow<'_, str> {
-    if !s.bytes().any(|b| b == b'%' || b == b'+') {
-        return Cow::Borrowed(s);
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// Marks a response as the connection's last: after a body too large to read, the rest of it

@@ -1,91 +1,27 @@
-//! The mock's memory: apps, users and their current session_key, codes, access tokens and the
-//! (seedable) random source. Short std locks in shards, never held across an await.
+//! The mock's memory: apps, users and their current session_key, codes and access tokens.
+//! Short std locks in shards, never held across an await.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 
+pub(crate) use super::entropy::{CodeKey, Entropy};
 use super::profile::Profile;
+pub(crate) use super::shards::lock;
+use super::shards::{FastMap, Sharded};
 
-pub(crate) const SHARDS: usize = 16;
-/// Generated codes are always this long; anything else is unknown without a lookup.
-pub(crate) const CODE_LEN: usize = 32;
-pub(crate) type CodeKey = [u8; CODE_LEN];
 pub(crate) const TOKEN_TTL_MS: u64 = 7_200_000;
 /// WeChat keeps the previous access_token valid for five minutes after a new one is issued.
 const TOKEN_OVERLAP_MS: u64 = 300_000;
-
-const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const OPENID_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const HEX: &[u8] = b"0123456789abcdef";
-
-/// A poisoned lock only means another request panicked mid-update; the data is still usable.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
-}
-
-/// FNV-1a: a few nanoseconds for a 32-byte code, where SipHash takes several times that. The
-/// keys are codes and openids of a local test server, so hash flooding is no concern here.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
-
-/// A map split over several locks so concurrent requests rarely wait on each other.
-pub(crate) struct Sharded<T> {
-    shards: Box<[Mutex<T>]>,
-}
-
-impl<T: Default> Sharded<T> {
-    fn new() -> Self {
-        Self::with(T::default)
-    }
-
-    fn with(make: impl Fn() -> T) -> Self {
-        Sharded {
-            shards: (0..SHARDS).map(|_| Mutex::new(make())).collect(),
-        }
-    }
-
-    pub(crate) fn of(&self, key: &[u8]) -> MutexGuard<'_, T> {
-        // The last byte is enough to spread random codes and openids over the shards.
-        let h = key.last().map_or(0, |&b| usize::from(b));
-        lock(&self.shards[h % SHARDS])
-    }
-
-    pub(crate) fn each(&self) -> impl Iterator<Item = MutexGuard<'_, T>> {
-        self.shards.iter().map(lock)
-    }
 }
 
 pub(crate) struct App {
@@ -151,102 +87,6 @@ pub(crate) struct Tokens {
     /// Per app: the latest token of /cgi-bin/token and of /cgi-bin/stable_token.
     pub latest: HashMap<usize, String>,
     pub latest_stable: HashMap<usize, String>,
-}
-
-/// Where random values come from: the OS, or a seeded generator for reproducible runs.
-pub(crate) enum Entropy {
-    Os,
-    Seeded(Box<Mutex<StdRng>>),
-}
-
-impl Entropy {
-    pub(crate) fn new(seed: Option<u64>, epoch: u64) -> Entropy {
-        match seed {
-            None => Entropy::Os,
-            // Each restart from a state file draws a new stream, so it never re-issues a code.
-            Some(s) => Entropy::Seeded(Box::new(Mutex::new(StdRng::seed_from_u64(
-                s ^ epoch.wrapping_mul(0x9e37_79b9_7f4a_7c15),
-            )))),
-        }
-    }
-
-    pub(crate) fn fill(&self, buf: &mut [u8]) {
-        match self {
-            Entropy::Os => rand::rng().fill_bytes(buf),
-            Entropy::Seeded(rng) => lock(rng).fill_bytes(buf),
-        }
-    }
-
-    pub(crate) fn below(&self, n: usize) -> usize {
-        let mut b = [0u8; 4];
-        self.fill(&mut b);
-        (u32::from_le_bytes(b) as usize) % n.max(1)
-    }
-
-    pub(crate) fn chars<const N: usize>(&self, alphabet: &[u8]) -> [u8; N] {
-        let mut b = [0u8; N];
-        self.fill(&mut b);
-        for x in b.iter_mut() {
-            *x = alphabet[usize::from(*x) % alphabet.len()];
-        }
-        b
-    }
-
-    pub(crate) fn string(&self, len: usize, alphabet: &[u8]) -> String {
-        let mut b = vec![0u8; len];
-        self.fill(&mut b);
-        b.iter()
-            .map(|x| char::from(alphabet[usize::from(*x) % alphabet.len()]))
-            .collect()
-    }
-
-    pub(crate) fn session_key(&self) -> [u8; 24] {
-        let mut raw = [0u8; 16];
-        self.fill(&mut raw);
-        let mut out = [0u8; 24];
-        let _ = STANDARD.encode_slice(raw, &mut out);
-        out
-    }
-
-    pub(crate) fn iv(&self) -> [u8; 16] {
-        let mut raw = [0u8; 16];
-        self.fill(&mut raw);
-        raw
-    }
-
-    pub(crate) fn code(&self) -> CodeKey {
-        self.chars::<CODE_LEN>(ALNUM)
-    }
-
-    pub(crate) fn openid(&self) -> String {
-        format!("o{}", self.string(27, OPENID_CHARS))
-    }
-
-    pub(crate) fn hex(&self, len: usize) -> String {
-        self.string(len, HEX)
-    }
-
-    pub(crate) fn access_token(&self) -> String {
-        format!("{}_{}", 80 + self.below(10), self.string(120, OPENID_CHARS))
-    }
-}
-
-/// Why a control call was refused: an HTTP status, an errcode and a message for the caller.
-#[derive(Debug)]
-pub(crate) struct Refusal {
-    pub status: u16,
-    pub errcode: i64,
-    pub message: String,
-}
-
-impl Refusal {
-    pub(crate) fn new(status: u16, errcode: i64, message: impl Into<String>) -> Refusal {
-        Refusal {
-            status,
-            errcode,
-            message: message.into(),
-        }
-    }
 }
 
 pub(crate) struct State {
@@ -336,9 +176,7 @@ impl State {
     fn new_user(&self, app: usize, openid: String, unionid: Option<String>) -> User {
         let unionid = match unionid {
             Some(u) => Some(u),
-            None if self.apps[app].unionid => {
-                Some(format!("o{}", self.entropy.string(27, OPENID_CHARS)))
-            }
+            None if self.apps[app].unionid => Some(self.entropy.openid()),
             None => None,
         };
         User {
@@ -587,9 +425,8 @@ impl State {
         }
         lock(&self.phone_codes).clear();
         *lock(&self.tokens) = Tokens::default();
-        if let (Entropy::Seeded(rng), Some(seed)) = (&self.entropy, self.seed) {
-            *lock(rng) = StdRng::seed_from_u64(seed);
-        }
+        // Through the epoch, as at start: a reset after a restart must not replay epoch 0.
+        self.entropy.reseed(self.seed, self.epoch);
         self.touch();
     }
 
@@ -638,12 +475,29 @@ mod tests {
     use super::*;
 
     fn state(seed: Option<u64>) -> State {
+        state_at(seed, 0)
+    }
+
+    fn state_at(seed: Option<u64>, epoch: u64) -> State {
         let apps = vec![App {
             appid: "wxapp".into(),
             secret: "s".into(),
             unionid: true,
         }];
-        State::new(apps, seed, 0, Entropy::new(seed, 0), 60_000)
+        State::new(apps, seed, epoch, Entropy::new(seed, epoch), 60_000)
+    }
+
+    #[test]
+    fn reset_after_a_restart_reseeds_with_the_epoch_and_does_not_replay_epoch_zero() {
+        let after_reset = |epoch| {
+            let s = state_at(Some(7), epoch);
+            s.user_or_new(0, None, None);
+            s.reset();
+            let u = s.user_or_new(0, None, None);
+            (u.openid.clone(), s.login(&u))
+        };
+        assert_eq!(after_reset(3), after_reset(3), "still reproducible");
+        assert_ne!(after_reset(3), after_reset(0), "epoch 0's codes replayed");
     }
 
     #[test]

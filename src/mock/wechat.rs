@@ -245,7 +245,8 @@ pub(crate) async fn getuserphonenumber(Ext(mock): Shared, uri: Uri, body: Body) 
     let [token] = take(uri.query().unwrap_or(""), ["access_token"]);
     let app = match state.check_token(token.as_deref()) {
         Ok(app) => app,
-        Err(e) => return wechat_error(state, e, Note::default()),
+        // The body is left unread: the connection cannot carry another request.
+        Err(e) => return reply::closing(wechat_error(state, e, Note::default())),
     };
     let Some(bytes) = body_bytes(body).await else {
         return reply::closing(wechat_error(state, 47001, Note::default()));

@@ -4,20 +4,20 @@
 use std::time::Duration;
 
 use crate::core::{Error, Result, Secret};
-use crate::mock::{MockConfig, MockHandle};
+use crate::mock::{AppSpec, MockConfig, MockServer};
 
 use super::mocklink::MockLink;
 
 pub enum Mock {
     External(MockLink),
-    Embedded(MockHandle),
+    Embedded(MockServer),
 }
 
 impl Mock {
     pub fn link(&self) -> Result<MockLink> {
         match self {
             Mock::External(l) => Ok(l.clone()),
-            Mock::Embedded(h) => MockLink::new(&h.url()),
+            Mock::Embedded(h) => MockLink::new(h.url()),
         }
     }
 
@@ -62,27 +62,26 @@ pub async fn start(
     port: u16,
     appid: &str,
     secret: Option<&Secret>,
-    apps: &[(String, String)],
+    apps: &[AppSpec],
     code_ttl: u64,
 ) -> Result<Mock> {
-    let mut all: Vec<(String, String)> = apps.to_vec();
-    if !all.iter().any(|(a, _)| a == appid) {
+    let mut cfg = MockConfig::new()
+        .port(port)
+        .code_ttl(Duration::from_secs(code_ttl));
+    if !apps.iter().any(|a| a.appid == appid) {
         let secret = secret.map_or_else(random_secret, |s| s.expose().to_string());
-        all.insert(0, (appid.to_string(), secret));
+        cfg = cfg.app(appid, secret);
     }
-    let handle = crate::mock::spawn(MockConfig {
-        port,
-        apps: all,
-        code_ttl: Duration::from_secs(code_ttl),
-        ..MockConfig::default()
-    })
-    .await?;
+    for app in apps {
+        cfg = cfg.app_spec(app);
+    }
+    let handle = MockServer::start(cfg).await?;
     Ok(Mock::Embedded(handle))
 }
 
 /// Starts the embedded mock for the demo: its own demo app, reproducible with `seed`.
 pub async fn start_demo(seed: Option<u64>) -> Result<Mock> {
-    let handle = crate::mock::spawn(MockConfig {
+    let handle = MockServer::start(MockConfig {
         seed,
         ..MockConfig::default()
     })
@@ -95,23 +94,6 @@ fn random_secret() -> String {
     let mut rng = rand::rng();
     (0..32)
         .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
-        .collect()
-}
-
-/// `APPID:SECRET` pairs from the command line.
-pub fn parse_apps(specs: &[String]) -> Result<Vec<(String, String)>> {
-    specs
-        .iter()
-        .map(|spec| match spec.split_once(':') {
-            Some((a, s)) if !a.trim().is_empty() && !s.trim().is_empty() => {
-                Ok((a.trim().to_string(), s.trim().to_string()))
-            }
-            _ => Err(Error::input(
-                "--app",
-                format!("\"{}\" is not APPID:SECRET", crate::core::secret::mask(spec)),
-                "write the app as APPID:SECRET, e.g. --app wx1234567890abcdef:0123456789abcdef0123456789abcdef",
-            )),
-        })
         .collect()
 }
 

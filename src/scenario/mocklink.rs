@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::core::{Error, Result, errcode};
+use crate::mock::Login;
 
 /// One WeChat-side request from the mock's journal (secrets already masked by the mock).
 #[derive(Debug, Clone, PartialEq)]
@@ -94,16 +95,15 @@ impl WeChatCall {
 pub struct MockLink {
     base: String,
     http: reqwest::Client,
-    /// Journal entries seen so far, counted from the mock's first (dropped ones included).
-    seen: u64,
+    /// Where the journal stood at the last read.
+    cursor: JournalCursor,
 }
 
-/// What `wx.login` gave.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Login {
-    pub code: String,
-    pub openid: String,
-    pub expires_in: u64,
+/// A position in the mock's journal: resets so far, and the seq of the last entry read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JournalCursor {
+    pub generation: u64,
+    pub last_seq: u64,
 }
 
 impl MockLink {
@@ -127,7 +127,7 @@ impl MockLink {
         Ok(MockLink {
             base,
             http,
-            seen: 0,
+            cursor: JournalCursor::default(),
         })
     }
 
@@ -182,22 +182,34 @@ impl MockLink {
     }
 
     /// The WeChat-side calls made since the last call of this method, control routes left out.
+    /// Read by journal seq, so a reset in between (a new generation) loses nothing: every
+    /// entry after the last one seen is new, whichever generation it belongs to.
     pub async fn new_calls(&mut self) -> Result<Vec<WeChatCall>> {
-        let v = self.get("/mock/journal").await?;
-        let dropped = v.get("dropped").and_then(Value::as_u64).unwrap_or(0);
+        let v = self
+            .get(&format!("/mock/journal?since={}", self.cursor.last_seq))
+            .await?;
         let Some(entries) = v.get("entries").and_then(Value::as_array) else {
             return Err(self.odd_answer("/mock/journal", &v));
         };
-        let total = dropped + entries.len() as u64;
-        // A reset empties the journal: start counting again.
-        if total < self.seen {
-            self.seen = 0;
-        }
-        let skip = self.seen.saturating_sub(dropped) as usize;
-        self.seen = total;
+        let number = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0);
+        let now = JournalCursor {
+            generation: number("generation"),
+            last_seq: number("last_seq"),
+        };
+        // A mock that started again counts from 1: everything it holds is new.
+        let after = if now.last_seq < self.cursor.last_seq {
+            0
+        } else {
+            self.cursor.last_seq
+        };
+        self.cursor = now;
         Ok(entries
             .iter()
-            .skip(skip)
+            .filter(|e| {
+                e.get("seq")
+                    .and_then(Value::as_u64)
+                    .is_none_or(|s| s > after)
+            })
             .filter_map(WeChatCall::from_entry)
             .filter(|c| !c.is_control())
             .collect())
@@ -254,13 +266,21 @@ impl MockLink {
     }
 
     fn odd_answer(&self, path: &str, v: &Value) -> Error {
-        let mut text = v.to_string();
-        text.truncate(200);
+        let text = clip(&v.to_string(), 200);
         Error::transport(
             format!("{}{path} answered something unexpected: {text}", self.base),
             "is --mock the URL of a `wxlogin mock-server`?",
         )
     }
+}
+
+/// At most `max` bytes of `text`, cut on a character boundary (the text may be CJK).
+pub fn clip(text: &str, max: usize) -> String {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
 }
 
 /// The reason of a reqwest error without its URL (which may carry credentials).
@@ -285,6 +305,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn clip_cuts_cjk_text_on_a_char_boundary_not_inside_it() {
+        // 3 bytes per character: byte 200 falls inside the 67th.
+        let text = "微".repeat(100);
+        let cut = clip(&text, 200);
+        assert_eq!(cut.len(), 198);
+        assert_eq!(clip("short", 200), "short");
+        let link = MockLink::new("http://127.0.0.1:1").unwrap();
+        let err = link.odd_answer("/mock/login", &json!({"errmsg": text}));
+        assert!(err.to_string().contains("微微"), "{err}");
+    }
+
+    #[test]
     fn reads_journal_entries_leniently() {
         let entry = json!({"time_ms": 5, "method": "GET", "path": "/sns/jscode2session",
             "query": "appid=wx&secret=abcd…wxyz&js_code=0a", "appid": "wx", "code": "0a",
@@ -295,5 +327,39 @@ mod tests {
         assert!(WeChatCall::from_entry(&json!({"method": "GET"})).is_none());
         let control = WeChatCall::from_entry(&json!({"path": "/mock/login"})).unwrap();
         assert!(control.is_control() && control.ok());
+    }
+
+    /// Before seq and generation, a reset followed by at least as many new calls as were read
+    /// before it made the reader skip that many of the new ones.
+    #[tokio::test]
+    async fn journal_reader_loses_no_call_after_a_reset() {
+        use crate::mock::{MockConfig, MockServer};
+        let mock = MockServer::start(MockConfig::new().app("wxreset", "resetsecret"))
+            .await
+            .unwrap();
+        let mut link = MockLink::new(mock.url()).unwrap();
+        let http = reqwest::Client::new();
+        let exchange = |code: &str| {
+            let url = format!(
+                "{}/sns/jscode2session?appid=wxreset&secret=resetsecret&js_code={code}&grant_type=authorization_code",
+                mock.url()
+            );
+            let http = http.clone();
+            async move { http.get(url).send().await.unwrap() }
+        };
+        for i in 0..3 {
+            exchange(&format!("before{i}")).await;
+        }
+        assert_eq!(link.new_calls().await.unwrap().len(), 3);
+        let reset = http.post(format!("{}/mock/reset", mock.url())).send().await;
+        assert!(reset.unwrap().status().is_success());
+        for i in 0..4 {
+            exchange(&format!("after{i}")).await;
+        }
+        let calls = link.new_calls().await.unwrap();
+        let codes: Vec<&str> = calls.iter().filter_map(|c| c.code.as_deref()).collect();
+        assert_eq!(codes, ["after0", "after1", "after2", "after3"]);
+        assert_eq!(link.cursor.generation, 1);
+        assert!(link.new_calls().await.unwrap().is_empty());
     }
 }

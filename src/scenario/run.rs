@@ -463,15 +463,11 @@ impl Runner<'_> {
             Body::None => PreparedBody::None,
             Body::Json(v) => PreparedBody::Json(self.vars.render_value(v)?),
             Body::Form(fields) => {
-                let mut encoder =
-                    reqwest::Url::parse("http://form.invalid/").map_err(|e| e.to_string())?;
-                {
-                    let mut pairs = encoder.query_pairs_mut();
-                    for (k, v) in fields {
-                        pairs.append_pair(k, &as_text(&self.vars.render_value(v)?));
-                    }
+                let mut form = form_urlencoded::Serializer::new(String::new());
+                for (k, v) in fields {
+                    form.append_pair(k, &as_text(&self.vars.render_value(v)?));
                 }
-                PreparedBody::Form(encoder.query().unwrap_or("").to_string())
+                PreparedBody::Form(form.finish())
             }
         };
         if reqwest::Url::parse(url).is_err() {
@@ -536,8 +532,7 @@ impl Prepared {
             PreparedBody::Json(v) => v.to_string().contains(secret),
             PreparedBody::Form(t) => {
                 t.contains(secret)
-                    || reqwest::Url::parse(&format!("http://x/?{t}"))
-                        .is_ok_and(|u| u.query_pairs().any(|(_, v)| v.contains(secret)))
+                    || form_urlencoded::parse(t.as_bytes()).any(|(_, v)| v.contains(secret))
             }
         };
         in_body || self.headers.iter().any(|(_, v)| v.contains(secret))
