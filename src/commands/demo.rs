@@ -8,7 +8,8 @@ use super::Outcome;
 use crate::cli::DemoArgs;
 use crate::core::exit;
 use crate::output::{Ctx, println_safe};
-use crate::scenario::demo::{self, DIAGNOSIS, DemoStep, FIX, Phase, Verdict};
+use crate::scenario::demo::{self, DemoStep, Phase, Verdict};
+use crate::scenario::diagnose::Diagnosis;
 use crate::scenario::diagram::{Diagram, Mark};
 use crate::scenario::embedded;
 use crate::scenario::template::as_text;
@@ -39,13 +40,14 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
             ));
         }
         let mut phase = None;
+        let mut seen = Vec::new();
         let result = demo::run_demo(&link, &appid, &secret, ctx.reveal, |step| {
             if ctx.json {
                 return;
             }
             if phase != Some(step.phase) {
                 if phase == Some(Phase::Failure) {
-                    print_diagnosis(ctx);
+                    print_diagnosis(ctx, &demo::diagnose(&seen));
                 }
                 phase = Some(step.phase);
                 println_safe("");
@@ -55,6 +57,7 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
             for line in step_lines(&diagram, step) {
                 println_safe(&line);
             }
+            seen.push(step.clone());
         })
         .await;
         mock.shutdown().await;
@@ -67,7 +70,7 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
                 "appid": appid,
                 "secret": secret.shown(ctx.reveal),
                 "steps": steps.iter().map(DemoStep::to_json).collect::<Vec<_>>(),
-                "diagnosis": {"rule": "key-rotated", "message": DIAGNOSIS, "fix": FIX},
+                "diagnosis": demo::diagnose(&steps).to_json(),
             }));
         } else {
             println_safe("");
@@ -87,10 +90,11 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
     })
 }
 
-fn print_diagnosis(ctx: &Ctx) {
+fn print_diagnosis(ctx: &Ctx, d: &Diagnosis) {
     println_safe(&format!(
-        "{} {DIAGNOSIS} — fix: {FIX}",
-        ctx.paint_out("diagnosis:", |s| s.yellow().bold())
+        "{} {}",
+        ctx.paint_out("diagnosis:", |s| s.yellow().bold()),
+        d.one_line()
     ));
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::diagnose::short;
+use super::diagnose::{Diagnosis, short};
 use super::diagram::Lane;
 use super::mocklink::MockLink;
 use crate::core::api::{Client, ClientConfig};
@@ -57,6 +57,8 @@ pub struct DemoStep {
     /// Values involved, secrets already masked unless `reveal`.
     pub values: Vec<(String, Value)>,
     pub verdict: Verdict,
+    /// Which check of the stored key this step is, if one.
+    pub probe: Option<Probe>,
 }
 
 impl DemoStep {
@@ -85,16 +87,73 @@ impl DemoStep {
     }
 }
 
-/// The diagnosis the failure phase leads to.
-pub const DIAGNOSIS: &str = "the server's session_key is stale: the second wx.login rotated it, so data made \
-    after it neither verifies nor decrypts with the stored key, and check-session answers 87009";
-pub const FIX: &str = "send the code of every wx.login to the server and exchange it before using data made \
-    after it (or call wx.login once, before getUserInfo)";
+/// What the server checked with its stored key in the failure phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Probe {
+    Verify,
+    Decrypt,
+    CheckSession,
+}
+
+/// The diagnosis of the failure phase, from what its checks found: which of them the stale
+/// key failed, or that the key did not rotate at all.
+pub fn diagnose(steps: &[DemoStep]) -> Diagnosis {
+    let failed = |probe: Probe| {
+        steps.iter().any(|s| {
+            s.phase == Phase::Failure
+                && s.probe == Some(probe)
+                && matches!(s.verdict, Verdict::ExpectedFailure(_))
+        })
+    };
+    let (verify, decrypt, check) = (
+        failed(Probe::Verify),
+        failed(Probe::Decrypt),
+        failed(Probe::CheckSession),
+    );
+    let login = steps
+        .iter()
+        .find(|s| s.phase == Phase::Failure)
+        .map_or_else(|| "?".to_string(), |s| s.number.to_string());
+    if !(verify || decrypt || check) {
+        return Diagnosis {
+            rule: "no-rotation",
+            message: format!(
+                "the second wx.login (step {login}) did not rotate the session_key: the stored key \
+                 still verified, decrypted and passed check-session"
+            ),
+            fix: "nothing to fix on the server; a real WeChat rotates the key on every wx.login"
+                .to_string(),
+        };
+    }
+    let data = match (verify, decrypt) {
+        (true, true) => "data made after it neither verifies nor decrypts with the stored key",
+        (true, false) => "data made after it does not verify with the stored key",
+        (false, true) => "data made after it does not decrypt with the stored key",
+        (false, false) => "the stored key is no longer the user's",
+    };
+    let session = if check {
+        ", and check-session answers 87009"
+    } else {
+        ""
+    };
+    Diagnosis {
+        rule: "key-rotated",
+        message: format!(
+            "the server's session_key is stale: the second wx.login (step {login}) rotated it, so \
+             {data}{session}"
+        ),
+        fix:
+            "send the code of every wx.login to the server and exchange it before using data made \
+              after it (or call wx.login once, before getUserInfo)"
+                .to_string(),
+    }
+}
 
 struct Script<'a, F: FnMut(&DemoStep)> {
     steps: Vec<DemoStep>,
     phase: Phase,
     reveal: bool,
+    next_probe: Option<Probe>,
     observe: &'a mut F,
 }
 
@@ -118,9 +177,15 @@ impl<F: FnMut(&DemoStep)> Script<'_, F> {
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
             verdict,
+            probe: self.next_probe.take(),
         };
         (self.observe)(&step);
         self.steps.push(step);
+    }
+
+    /// Marks the next step as a check of the stored key.
+    fn probe(&mut self, probe: Probe) {
+        self.next_probe = Some(probe);
     }
 
     fn secret(&self, s: &Secret) -> Value {
@@ -147,6 +212,7 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         steps: Vec::new(),
         phase: Phase::Handshake,
         reveal,
+        next_probe: None,
         observe: &mut observe,
     };
     use Lane::{Client as C, Server as S, WeChat as W};
@@ -244,7 +310,7 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         "GET /wxa/checksession",
         vec![
             ("session_key", s.secret(&key)),
-            ("answer", json!("ok: the key is current")),
+            ("answer", json!(answer(&verdict))),
         ],
         verdict,
     );
@@ -284,6 +350,7 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         Ok(()) => Verdict::Unexpected("the stale key still verified the signature".into()),
         Err(e) => Verdict::ExpectedFailure(e),
     };
+    s.probe(Probe::Verify);
     s.push(
         S,
         S,
@@ -295,6 +362,7 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         Ok(_) => Verdict::Unexpected("the stale key still decrypted the data".into()),
         Err(e) => Verdict::ExpectedFailure(e),
     };
+    s.probe(Probe::Decrypt);
     s.push(
         S,
         S,
@@ -311,6 +379,7 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         Err(e) => Verdict::Unexpected(e.to_string()),
         Ok(()) => Verdict::Unexpected("check-session still accepted the old key".into()),
     };
+    s.probe(Probe::CheckSession);
     s.push(
         S,
         W,
@@ -364,10 +433,18 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         S,
         W,
         "GET /wxa/checksession with the new key",
-        vec![("answer", json!("ok: the key is current"))],
+        vec![("answer", json!(answer(&verdict)))],
         verdict,
     );
     Ok(s.steps)
+}
+
+/// What check-session's answer says, as the step saw it.
+fn answer(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Ok => "ok: the key is current".to_string(),
+        Verdict::ExpectedFailure(e) | Verdict::Unexpected(e) => e.clone(),
+    }
 }
 
 fn verify(info: &Value, key: &Secret) -> std::result::Result<(), String> {
@@ -413,4 +490,55 @@ fn decrypt(
             json!(d.watermark.as_ref().map(|w| w.appid.clone())),
         ),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(number: usize, phase: Phase, probe: Option<Probe>, failed: bool) -> DemoStep {
+        DemoStep {
+            number,
+            phase,
+            from: Lane::Server,
+            to: Lane::Server,
+            action: String::new(),
+            values: vec![],
+            verdict: if failed {
+                Verdict::ExpectedFailure("refused".into())
+            } else {
+                Verdict::Ok
+            },
+            probe,
+        }
+    }
+
+    fn run(verify: bool, decrypt: bool, check: bool) -> Vec<DemoStep> {
+        vec![
+            step(1, Phase::Handshake, None, false),
+            step(2, Phase::Failure, None, false),
+            step(3, Phase::Failure, Some(Probe::Verify), verify),
+            step(4, Phase::Failure, Some(Probe::Decrypt), decrypt),
+            step(5, Phase::Failure, Some(Probe::CheckSession), check),
+        ]
+    }
+
+    #[test]
+    fn the_diagnosis_follows_from_what_the_stale_key_failed() {
+        let d = diagnose(&run(true, true, true));
+        assert_eq!(d.rule, "key-rotated");
+        assert!(d.message.contains("step 2"), "{}", d.message);
+        assert!(d.message.contains("neither verifies nor decrypts"));
+        assert!(d.message.contains("87009"));
+        let d = diagnose(&run(true, false, false));
+        assert_eq!(d.rule, "key-rotated");
+        assert!(d.message.contains("does not verify") && !d.message.contains("87009"));
+    }
+
+    #[test]
+    fn without_a_rotation_the_diagnosis_says_so() {
+        let d = diagnose(&run(false, false, false));
+        assert_eq!(d.rule, "no-rotation");
+        assert!(!d.message.contains("stale"), "{}", d.message);
+    }
 }

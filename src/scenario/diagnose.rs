@@ -2,63 +2,15 @@
 //! code never exchanged, exchanged twice, with the wrong appid or secret, too late, or a
 //! session_key rotated by a second `wx.login`. One line, with the fix.
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
 
 use super::flow::Flow;
 use super::mocklink::WeChatCall;
-use super::run::{RunOptions, StepReport};
+use super::report::{History, StepReport};
 use crate::core::errcode::{self, Lang};
 use crate::core::secret::mask;
-
-/// A `wx.login` the client did during the run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoginEvent {
-    pub step: usize,
-    pub code: String,
-    /// Unix milliseconds when the mock issued the code.
-    pub at_ms: u64,
-}
-
-/// What happened so far, for the diagnosis and for `checksession`.
-#[derive(Debug, Clone, Default)]
-pub struct History {
-    pub logins: Vec<LoginEvent>,
-    /// Steps that produced encrypted data (userinfo, phonenumber).
-    pub userinfos: Vec<usize>,
-    /// WeChat-side calls, with the step during which each happened.
-    pub calls: Vec<(usize, WeChatCall)>,
-    pub warnings: Vec<String>,
-}
-
-impl History {
-    /// The step whose call exchanged `code` successfully, if one did.
-    fn exchanged_ok(&self, code: &str) -> Option<usize> {
-        self.calls
-            .iter()
-            .find(|(_, c)| c.is_exchange() && c.ok() && c.code.as_deref() == Some(code))
-            .map(|(s, _)| *s)
-    }
-
-    fn reset_since(&self, at_ms: u64) -> bool {
-        self.calls
-            .iter()
-            .any(|(_, c)| c.path == "/wxa/resetusersessionkey" && c.ok() && c.time_ms >= at_ms)
-    }
-
-    /// `wx.checkSession` on WeChat's side: a user logged in and no reset since.
-    pub fn session_valid(&self) -> bool {
-        self.logins
-            .last()
-            .is_some_and(|l| !self.reset_since(l.at_ms))
-    }
-
-    /// Whether the backend exchanged the latest code, so holds the user's current key.
-    pub fn backend_current(&self) -> bool {
-        self.logins
-            .last()
-            .is_some_and(|l| self.exchanged_ok(&l.code).is_some() && !self.reset_since(l.at_ms))
-    }
-}
 
 /// The finding: a stable rule name, what happened, and what to change.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +39,7 @@ impl Diagnosis {
 }
 
 /// Explains the failed step from the journal and the run so far.
-pub fn diagnose(flow: &Flow, opts: &RunOptions, h: &History, failed: &StepReport) -> Diagnosis {
+pub fn diagnose(flow: &Flow, code_ttl: Duration, h: &History, failed: &StepReport) -> Diagnosis {
     if failed.transport_failure {
         return Diagnosis::new(
             "backend-unreachable",
@@ -116,7 +68,7 @@ pub fn diagnose(flow: &Flow, opts: &RunOptions, h: &History, failed: &StepReport
     }
     // WeChat refused something during this step: that is the cause.
     if let Some(call) = refused_in_step {
-        return refused_call(flow, opts, h, failed.number, call);
+        return refused_call(flow, code_ttl, h, failed.number, call);
     }
     let Some(last) = h.logins.last() else {
         return fallback(failed);
@@ -231,7 +183,7 @@ pub fn diagnose(flow: &Flow, opts: &RunOptions, h: &History, failed: &StepReport
 
 fn refused_call(
     flow: &Flow,
-    opts: &RunOptions,
+    code_ttl: Duration,
     h: &History,
     step: usize,
     call: &WeChatCall,
@@ -273,7 +225,7 @@ fn refused_call(
         40029 if call.is_exchange() => match login {
             Some(l) => {
                 let age_ms = call.time_ms.saturating_sub(l.at_ms);
-                let ttl_ms = opts.code_ttl.as_millis() as u64;
+                let ttl_ms = code_ttl.as_millis() as u64;
                 if age_ms >= ttl_ms {
                     Diagnosis::new(
                         "code-expired",
@@ -282,7 +234,7 @@ fn refused_call(
                              expire after {} s (40029)",
                             l.step,
                             age_ms as f64 / 1000.0,
-                            opts.code_ttl.as_secs()
+                            code_ttl.as_secs()
                         ),
                         "exchange the code as soon as the client posts it, and call wx.login right before \
                          posting (never cache a code)",
@@ -380,10 +332,8 @@ pub fn short(code: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
-    use crate::scenario::run::{Response, StepKind};
+    use crate::scenario::report::{LoginEvent, Response, StepKind};
 
     fn flow() -> Flow {
         crate::scenario::flow::parse(
@@ -395,13 +345,7 @@ mod tests {
         .unwrap()
     }
 
-    fn opts() -> RunOptions {
-        RunOptions {
-            secret: None,
-            code_ttl: Duration::from_secs(300),
-            reveal: false,
-        }
-    }
+    const TTL: Duration = Duration::from_secs(300);
 
     fn exchange(code: &str, errcode: i64, time_ms: u64) -> WeChatCall {
         WeChatCall {
@@ -457,57 +401,37 @@ mod tests {
     #[test]
     fn a_code_the_client_never_had_is_named() {
         let calls = vec![exchange("code-of-step-one-0001 ", 40029, 2_000)];
-        let d = diagnose(
-            &flow(),
-            &opts(),
-            &history(&calls),
-            &failed(calls, json!({})),
-        );
+        let d = diagnose(&flow(), TTL, &history(&calls), &failed(calls, json!({})));
         assert_eq!(d.rule, "code-altered", "{d:?}");
     }
 
     #[test]
     fn an_old_code_is_expired_and_a_fresh_refused_one_is_not() {
         let calls = vec![exchange("code-of-step-one-0001", 40029, 302_000)];
-        let d = diagnose(
-            &flow(),
-            &opts(),
-            &history(&calls),
-            &failed(calls, json!({})),
-        );
+        let d = diagnose(&flow(), TTL, &history(&calls), &failed(calls, json!({})));
         assert_eq!(d.rule, "code-expired");
         assert!(d.message.contains("301.0 s"), "{}", d.message);
         let calls = vec![exchange("code-of-step-one-0001", 40029, 2_000)];
-        let d = diagnose(
-            &flow(),
-            &opts(),
-            &history(&calls),
-            &failed(calls, json!({})),
-        );
+        let d = diagnose(&flow(), TTL, &history(&calls), &failed(calls, json!({})));
         assert_eq!(d.rule, "code-refused");
     }
 
     #[test]
     fn other_errcodes_and_clean_journals() {
         let calls = vec![exchange("code-of-step-one-0001", 45011, 2_000)];
-        let d = diagnose(
-            &flow(),
-            &opts(),
-            &history(&calls),
-            &failed(calls, json!({})),
-        );
+        let d = diagnose(&flow(), TTL, &history(&calls), &failed(calls, json!({})));
         assert_eq!(d.rule, "wechat-error");
         assert!(d.message.contains("45011"), "{}", d.message);
         let calls = vec![exchange("code-of-step-one-0001", 0, 2_000)];
         let h = history(&calls);
         let d = diagnose(
             &flow(),
-            &opts(),
+            TTL,
             &h,
             &failed(calls.clone(), json!({"e": "DECRYPT_FAILED"})),
         );
         assert_eq!(d.rule, "decrypt-input");
-        let d = diagnose(&flow(), &opts(), &h, &failed(calls, json!({"e": "x"})));
+        let d = diagnose(&flow(), TTL, &h, &failed(calls, json!({"e": "x"})));
         assert_eq!(d.rule, "backend");
         assert!(h.session_valid() && h.backend_current());
     }

@@ -761,7 +761,7 @@ fn check_placeholders(
         template::placeholders_in_value(value, &mut names)
             .map_err(|m| at.error(start, Some(step.number), field, &m))?;
         if let Some(name) = names.iter().find(|n| !defined.iter().any(|d| d == *n)) {
-            let hint = match defined.iter().find(|d| edit_distance(d, name) <= 2) {
+            let hint = match defined.iter().find(|d| strsim::levenshtein(d, name) <= 2) {
                 Some(close) => format!(": did you mean {{{{{close}}}}}?"),
                 None => producer_of(name).to_string(),
             };
@@ -774,22 +774,6 @@ fn check_placeholders(
         }
     }
     Ok(())
-}
-
-/// Levenshtein distance, to suggest the name a typo meant.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 fn verb_name(method: Method) -> &'static str {
@@ -835,7 +819,11 @@ pub fn toml_to_json(value: &toml::Value) -> Value {
 
 /// A TOML syntax or shape error, located: line, and the key on that line when there is one.
 fn toml_error(file: &str, source: &str, e: &toml::de::Error) -> Error {
-    let offset = e.span().map_or(0, |s| s.start).min(source.len());
+    let mut offset = e.span().map_or(0, |s| s.start).min(source.len());
+    // The text is sliced at this offset: never inside a character.
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let at = Locator { file, source };
     let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_text = source[line_start..].lines().next().unwrap_or("");

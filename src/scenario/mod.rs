@@ -8,5 +8,6 @@ pub mod embedded;
 pub mod flow;
 pub mod mocklink;
 pub mod render;
+pub mod report;
 pub mod run;
 pub mod template;

@@ -5,61 +5,16 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
-use super::diagnose::{self, Diagnosis, History, LoginEvent};
+use super::diagnose::{self, Diagnosis};
 use super::flow::{Action, Body, Expectation, Flow, HttpStep, Method, Step, Wx};
-use super::mocklink::{MockLink, WeChatCall, short_reason};
+use super::mocklink::{MockLink, short_reason};
+pub use super::report::{Check, History, LoginEvent, Response, StepKind, StepReport};
 use super::template::{CaptureSource, Vars, as_text};
 use crate::core::secret::mask;
 use crate::core::{Error, Result, Secret, exit};
 
 /// Responses are cut at this size: a backend's login answers are small.
 const MAX_BODY: usize = 4 << 20;
-
-/// What one step did and how it ended.
-#[derive(Debug, Clone)]
-pub struct StepReport {
-    pub number: usize,
-    pub line: usize,
-    pub name: Option<String>,
-    pub kind: StepKind,
-    /// What the step sent (an HTTP request, or the wx call's parameters).
-    pub request: Option<Value>,
-    pub response: Option<Response>,
-    /// For wx steps: what the client got (code, openid, rawData...).
-    pub produced: Vec<(String, Value)>,
-    pub captures: Vec<(String, Value)>,
-    pub wechat: Vec<WeChatCall>,
-    pub checks: Vec<Check>,
-    /// Why the step could not complete (transport, template, capture), if it could not.
-    pub error: Option<String>,
-    pub transport_failure: bool,
-    pub ok: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum StepKind {
-    Wx(&'static str),
-    Http { method: Method, url: String },
-    Sleep(Duration),
-}
-
-#[derive(Debug, Clone)]
-pub struct Response {
-    pub status: u16,
-    pub elapsed: Duration,
-    /// The body as JSON, or as a string when it was not JSON.
-    pub body: Value,
-    pub headers: Vec<(String, String)>,
-}
-
-/// One expectation and what was found.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Check {
-    pub what: String,
-    pub expected: Value,
-    pub actual: Value,
-    pub ok: bool,
-}
 
 /// A whole run.
 #[derive(Debug, Clone)]
@@ -154,7 +109,7 @@ pub async fn run_flow(
     let diagnosis = steps
         .last()
         .filter(|s| !s.ok)
-        .map(|failed| diagnose::diagnose(flow, opts, &runner.history, failed));
+        .map(|failed| diagnose::diagnose(flow, opts.code_ttl, &runner.history, failed));
     Ok(RunReport {
         steps,
         diagnosis,
