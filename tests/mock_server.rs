@@ -9,6 +9,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use wxlogin::core::{crypto, userdata};
 
+mod common;
+
 struct Mock {
     child: Child,
     url: String,
@@ -497,8 +499,7 @@ async fn userinfo_payload_verifies_and_decrypts_with_the_core() {
     assert_eq!(serde_json::from_str::<Value>(raw).unwrap(), p["userInfo"]);
     assert_eq!(serde_json::from_str::<Value>(raw).unwrap().to_string(), raw);
     let sig = p["signature"].as_str().unwrap();
-    let check = userdata::verify_signature(raw, sig, &key, true, &mut Vec::new()).unwrap();
-    assert!(check.matches);
+    userdata::verify_signature(raw, sig, &key, true, &mut Vec::new()).unwrap();
     let d = userdata::decrypt_user_data(
         &key,
         p["iv"].as_str().unwrap(),
@@ -508,13 +509,13 @@ async fn userinfo_payload_verifies_and_decrypts_with_the_core() {
         &mut Vec::new(),
     )
     .unwrap();
-    assert_eq!(d.watermark_matches, Some(true));
-    d.check_watermark(Some(&m.appid)).unwrap();
+    assert_eq!(d.watermark_verdict, userdata::WatermarkVerdict::Match);
+    d.watermark_verdict.result().unwrap();
     let plain: Value = serde_json::from_str(&d.plaintext).unwrap();
     assert_eq!(plain["openId"], openid.as_str());
     assert_eq!(plain["nickName"], "阿狸🦊 \"quoted\" /slash");
     assert!(plain["unionId"].is_string());
-    let age = wxlogin::output::unix_now() - plain["watermark"]["timestamp"].as_i64().unwrap();
+    let age = wxlogin::core::clock::unix_now() - plain["watermark"]["timestamp"].as_i64().unwrap();
     assert!((0..60).contains(&age));
     // The profile sticks: a second call without userInfo keeps the nickname.
     let (_, again) = m
@@ -540,7 +541,7 @@ async fn userinfo_payload_verifies_and_decrypts_with_the_core() {
         &mut Vec::new(),
     )
     .unwrap();
-    assert!(d.check_watermark(Some(&m.appid)).is_err());
+    assert!(d.watermark_verdict.result().is_err());
 }
 
 #[tokio::test]
@@ -573,11 +574,8 @@ async fn a_second_login_rotates_the_key_and_the_old_payload_no_longer_decrypts()
     assert_eq!(err.kind(), "decrypt", "{err}");
     let sig = p["signature"].as_str().unwrap();
     let raw = p["rawData"].as_str().unwrap();
-    assert!(
-        !userdata::verify_signature(raw, sig, &new_key, true, &mut Vec::new())
-            .unwrap()
-            .matches
-    );
+    let err = userdata::verify_signature(raw, sig, &new_key, true, &mut Vec::new()).unwrap_err();
+    assert_eq!(err.kind(), "signature", "{err}");
     // With the key it was made with, it still opens.
     assert!(userdata::decrypt_user_data(&old_key, iv, data, None, true, &mut Vec::new()).is_ok());
 }
@@ -1047,8 +1045,7 @@ async fn a_bad_app_spec_is_a_usage_error_that_hides_the_secret() {
 /// mock is not only checked by the code that shares its crypto.
 #[tokio::test]
 async fn node_verifies_the_payload_independently() {
-    if Command::new("node").arg("--version").output().is_err() {
-        eprintln!("node not installed: independent check skipped");
+    if !common::node_or_skip("the independent crypto check") {
         return;
     }
     let m = start(&[]);

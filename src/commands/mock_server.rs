@@ -8,6 +8,7 @@ use crate::cli::MockServerArgs;
 use crate::core::{Error, exit};
 use crate::mock::{self, MockConfig};
 use crate::output::{Ctx, println_safe};
+use crate::runtime::{self, Threads};
 
 pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
     let (apps, unionid_apps) = parse_apps(&args.apps)?;
@@ -23,10 +24,7 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
         color: ctx.color_err,
         unionid_apps,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::transport(format!("cannot start the runtime: {e}"), "retry"))?;
+    let runtime = runtime::build(Threads::PerCore)?;
     runtime.block_on(async {
         let handle = mock::spawn(cfg).await?;
         println_safe(&format!("listening on {}", handle.url()));

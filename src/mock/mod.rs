@@ -12,6 +12,7 @@ mod wechat;
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -240,7 +241,7 @@ pub async fn spawn(cfg: MockConfig) -> Result<MockHandle, Error> {
                 format!(
                     "cannot write {}: {}",
                     path.display(),
-                    crate::core::input::io_reason(&e)
+                    crate::core::error::io_reason(&e)
                 ),
                 "give a path in a writable directory",
             )
@@ -467,7 +468,8 @@ async fn save_loop(
             mock.state.touch();
             if !complained {
                 complained = true;
-                crate::output::eprintln_safe(&format!("mock-server: {e} — {}", e.hint()));
+                // stderr is the mock's log; a closed stderr leaves nobody to tell.
+                let _ = writeln!(std::io::stderr().lock(), "mock-server: {e} — {}", e.hint());
             }
         }
     }
@@ -488,7 +490,7 @@ async fn save_now(mock: &Arc<Mock>, path: &std::path::Path) -> Result<(), Error>
             format!(
                 "cannot save {}: {}",
                 path.display(),
-                crate::core::input::io_reason(&e)
+                crate::core::error::io_reason(&e)
             ),
             "check that its directory is writable and the disk not full",
         )

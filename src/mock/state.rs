@@ -29,12 +29,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-pub(crate) fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+pub(crate) use crate::core::clock::unix_ms as now_ms;
 
 /// FNV-1a: a few nanoseconds for a 32-byte code, where SipHash takes several times that. The
 /// keys are codes and openids of a local test server, so hash flooding is no concern here.

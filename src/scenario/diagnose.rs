@@ -8,7 +8,7 @@ use super::flow::Flow;
 use super::mocklink::WeChatCall;
 use super::run::{RunOptions, StepReport};
 use crate::core::errcode::{self, Lang};
-use crate::core::secret::mask;
+use crate::core::redact::mask;
 
 /// A `wx.login` the client did during the run.
 #[derive(Debug, Clone, PartialEq)]

@@ -108,7 +108,7 @@ pub fn parse_apps(specs: &[String]) -> Result<Vec<(String, String)>> {
             }
             _ => Err(Error::input(
                 "--app",
-                format!("\"{}\" is not APPID:SECRET", crate::core::secret::mask(spec)),
+                format!("\"{}\" is not APPID:SECRET", crate::core::redact::mask(spec)),
                 "write the app as APPID:SECRET, e.g. --app wx1234567890abcdef:0123456789abcdef0123456789abcdef",
             )),
         })
@@ -117,14 +117,5 @@ pub fn parse_apps(specs: &[String]) -> Result<Vec<(String, String)>> {
 
 /// A small runtime for the commands that do network I/O.
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            Error::transport(
-                format!("cannot start the async runtime: {e}"),
-                "this is a bug",
-            )
-        })
+    crate::runtime::build(crate::runtime::Threads::Workers(2))
 }
