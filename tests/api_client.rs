@@ -1,6 +1,9 @@
 //! The WeChat API commands against an independent stub (wiremock), not our own mock server:
 //! what goes on the wire, how every answer is read, retries, timeouts, credentials, redaction.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::time::Duration;
 

@@ -1,6 +1,9 @@
 //! Closing the loop: the real `wxlogin` client commands against the real mock server, the
 //! whole handshake including the classic rotation failure.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::{BufRead, BufReader};

@@ -1,6 +1,9 @@
 //! A table of hostile inputs for the offline commands: each gets its exact exit code, a
 //! one-line error naming the field, and in `--json` mode exactly one JSON document. No panics.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{run, s, vectors, wx};

@@ -1,6 +1,9 @@
 //! `wxlogin mock-server` driven over HTTP as a backend (and a test) would: every route, every
 //! errcode rule, expiry, rotation, one winner per code, restart from --state, malformed input.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};

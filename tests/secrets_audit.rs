@@ -2,6 +2,9 @@
 //! and `-v` modes, with known appsecret, session_key and access_token values. None of them may
 //! appear in stdout, stderr, the mock's request log or its journal unless `--reveal` was given.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::{BufRead, BufReader};

@@ -1,6 +1,9 @@
 //! `wxlogin simulate` against the example Node backend (examples/backend/server.js), correct
 //! and deliberately broken, with `wxlogin mock-server` (or the embedded mock) as WeChat.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 

@@ -1,5 +1,5 @@
 //! Shared test harness: the real binary with a clean environment, and the published vectors.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use assert_cmd::Command;
 use serde_json::Value;
