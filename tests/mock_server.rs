@@ -4,9 +4,8 @@
 // A test helper that cannot go on may panic: that is the failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::Path;
+use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -14,70 +13,35 @@ use wxlogin::core::{crypto, userdata};
 
 mod common;
 
+use common::mock::MockProc;
+
 struct Mock {
-    child: Child,
+    proc_: MockProc,
     url: String,
     /// The demo app (or the first --app), with its secret.
     appid: String,
     secret: String,
-    stderr: PathBuf,
-    _dir: tempfile::TempDir,
     http: reqwest::Client,
 }
 
 /// Starts the binary on a free port and reads the URL (and demo app) from its stdout.
 fn start(args: &[&str]) -> Mock {
-    let dir = tempfile::tempdir().unwrap();
-    let stderr = dir.path().join("stderr.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wxlogin"))
-        .args(["--color", "never", "mock-server", "--port", "0"])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&stderr).unwrap())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let url = first
-        .trim_end()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| {
-            panic!(
-                "first line {first:?}; stderr: {}",
-                std::fs::read_to_string(&stderr).unwrap_or_default()
-            )
-        })
-        .to_string();
+    let mut proc_ = MockProc::start(args);
     let (mut appid, mut secret) = (String::new(), String::new());
     if !args.contains(&"--app") {
-        let mut line = String::new();
-        out.read_line(&mut line).unwrap();
-        appid = line.trim_end().strip_prefix("appid ").unwrap().to_string();
-        line.clear();
-        out.read_line(&mut line).unwrap();
-        secret = line.trim_end().strip_prefix("secret ").unwrap().to_string();
+        appid = proc_.line().strip_prefix("appid ").unwrap().to_string();
+        secret = proc_.line().strip_prefix("secret ").unwrap().to_string();
     } else if let Some(i) = args.iter().position(|a| *a == "--app") {
         let mut parts = args[i + 1].split(':');
         appid = parts.next().unwrap().to_string();
         secret = parts.next().unwrap().to_string();
     }
     Mock {
-        child,
-        url,
+        url: proc_.url.clone(),
+        proc_,
         appid,
         secret,
-        stderr,
-        _dir: dir,
         http: reqwest::Client::new(),
-    }
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -147,19 +111,11 @@ impl Mock {
 
     /// SIGTERM, then the exit status.
     fn terminate(&mut self) -> ExitStatus {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        for _ in 0..100 {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("mock-server did not stop after SIGTERM");
+        self.proc_.terminate()
     }
 
     fn stderr_text(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+        self.proc_.stderr_text()
     }
 }
 

@@ -1,6 +1,8 @@
 //! Shared test harness: the real binary with a clean environment, and the published vectors.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod mock;
+
 use assert_cmd::Command;
 use serde_json::Value;
 
