@@ -386,6 +386,21 @@ mod tests {
         assert_eq!(codes.len(), TABLE.len(), "duplicate code in TABLE");
     }
 
+    /// The mock answers from this table, so every code it gives is one `explain` knows.
+    #[test]
+    fn the_codes_the_mock_answers_have_wechats_errmsg_and_a_meaning() {
+        for code in [-1, 40066, 41009, 43001, 43002, 40163, 87009] {
+            assert!(wechat_errmsg(code).is_some(), "{code}");
+            assert!(lookup(code).is_some(), "{code}");
+        }
+        assert_eq!(wechat_errmsg(0), Some("ok"));
+        assert_eq!(
+            wechat_errmsg(-41001),
+            None,
+            "a local SDK code has no WeChat errmsg"
+        );
+    }
+
     #[test]
     fn unknown_codes_are_explained_honestly() {
         let (meaning, _) = explain(12345, Lang::En);

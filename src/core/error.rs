@@ -237,3 +237,51 @@ pub fn io_reason(e: &std::io::Error) -> String {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_api_error_is_localised_when_rendered_not_when_made() {
+        let err = Error::api(40029, "invalid code, rid: 1-2-3");
+        let en = err.fields(Lang::En);
+        let zh = err.fields(Lang::Zh);
+        assert_eq!(en["meaning"], "invalid code");
+        assert_eq!(zh["meaning"], "code 无效");
+        assert_ne!(en["hint"], zh["hint"]);
+        assert_eq!(zh["errcode"], 40029);
+        assert_eq!(zh["errmsg"], "invalid code, rid: 1-2-3");
+        assert!(
+            zh["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("code 无效")
+        );
+        assert_eq!(err.to_string(), en["message"]);
+    }
+
+    #[test]
+    fn every_kind_keeps_its_json_field_names() {
+        let w = Error::Watermark {
+            found: "wxA".into(),
+            expected: "wxB".into(),
+        }
+        .fields(Lang::En);
+        assert_eq!(
+            (w["found"].clone(), w["expected"].clone()),
+            ("wxA".into(), "wxB".into())
+        );
+        let s = Error::Signature {
+            expected: "e".into(),
+            given: "g".into(),
+            hint: "h".into(),
+        }
+        .fields(Lang::En);
+        assert_eq!(
+            (s["kind"].clone(), s["given"].clone()),
+            ("signature".into(), "g".into())
+        );
+        assert_eq!(Error::input("iv", "m", "h").fields(Lang::En)["field"], "iv");
+    }
+}
