@@ -98,14 +98,7 @@ impl Client {
         let object = match serde_json::from_slice::<Value>(body) {
             Ok(Value::Object(map)) => map,
             Ok(_) | Err(_) if !status.is_success() => {
-                return Attempt::Fail(Error::transport(
-                    format!(
-                        "HTTP {} from {host}{}",
-                        status_text(status),
-                        body_kind(body)
-                    ),
-                    "is --base-url the API root (e.g. https://api.weixin.qq.com)?",
-                ));
+                return Attempt::Fail(not_the_api(status, &host, body));
             }
             Ok(_) => {
                 return Attempt::Fail(Error::transport(
@@ -130,14 +123,7 @@ impl Client {
             }
         };
         if errcode == 0 && !status.is_success() {
-            return Attempt::Fail(Error::transport(
-                format!(
-                    "HTTP {} from {host}{}",
-                    status_text(status),
-                    body_kind(body)
-                ),
-                "is --base-url the API root (e.g. https://api.weixin.qq.com)?",
-            ));
+            return Attempt::Fail(not_the_api(status, &host, body));
         }
         if errcode == 0 {
             return Attempt::Answer(object);
@@ -277,6 +263,18 @@ pub(super) fn short_reason(error: &Error, lang: Lang) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// An HTTP error status without a WeChat errcode: most likely not the API root at all.
+fn not_the_api(status: reqwest::StatusCode, host: &str, body: &[u8]) -> Error {
+    Error::transport(
+        format!(
+            "HTTP {} from {host}{}",
+            status_text(status),
+            body_kind(body)
+        ),
+        "is --base-url the API root (e.g. https://api.weixin.qq.com)?",
+    )
 }
 
 fn status_text(status: reqwest::StatusCode) -> String {
