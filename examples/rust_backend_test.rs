@@ -2,6 +2,9 @@
 //! way a backend's own `cargo test` would use it. `cargo run --example rust_backend_test` plays
 //! the scenario; `cargo test --example rust_backend_test` runs it as tests.
 
+// Test scaffolding: a failed bind or request should fail the test loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::cli::CredentialArgs;
-use crate::core::input::{io_reason, read_value};
+use crate::commands::values::read_value;
+use crate::core::error::io_reason;
 use crate::core::{Error, Result, Secret};
 
 pub const ENV_SECRET: &str = "WXLOGIN_SECRET";

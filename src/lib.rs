@@ -1,12 +1,5 @@
-//! wxlogin: debug the WeChat Mini Program login handshake from a terminal.
-//!
-//! [`core`] knows the protocol and is usable as a library; the rest is the command-line tool.
+//! wxlogin as a library: [`core`] knows the WeChat login protocol (decrypt, verify, the API
+//! client), [`mock`] is a stand-in for WeChat's servers to test a backend against.
 
-pub mod app;
-pub mod cli;
-pub mod commands;
-pub mod config;
 pub mod core;
 pub mod mock;
-pub mod output;
-pub mod scenario;

@@ -1,15 +1,29 @@
-//! The `wxlogin` binary: parse, run, exit with the code the run returned.
+//! The `wxlogin` binary: parse, run, exit with the code the run returned. The command-line
+//! modules live here, private to the binary; the library is only `core` and `mock`.
 
+mod app;
+mod cli;
+mod commands;
+mod config;
+mod output;
+mod runtime;
+mod scenario;
+
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
-use wxlogin::core::{Error, exit};
-use wxlogin::output;
+use wxlogin::{core, mock};
+
+use crate::core::{Error, exit};
 
 fn main() -> ExitCode {
-    match wxlogin::cli::Cli::try_parse() {
-        Ok(cli) => ExitCode::from(wxlogin::app::run(cli)),
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // Looked for among the raw arguments, since clap may have failed on any of them.
+    let json = args.iter().any(|a| a == "--json");
+    match cli::Cli::try_parse_from(&args) {
+        Ok(cli) => ExitCode::from(app::run(cli)),
         Err(err)
             if matches!(
                 err.kind(),
@@ -19,7 +33,7 @@ fn main() -> ExitCode {
             output::print_safe(&err.render().to_string());
             ExitCode::SUCCESS
         }
-        Err(err) if std::env::args().any(|a| a == "--json") => {
+        Err(err) => {
             let rendered = err.render().to_string();
             // clap's message up to its usage block, folded onto one line.
             let message = rendered
@@ -33,12 +47,17 @@ fn main() -> ExitCode {
                 .strip_prefix("error: ")
                 .unwrap_or(&message)
                 .to_string();
-            let usage = Error::usage(message, "see `wxlogin --help`");
-            output::Ctx::plain(true).report_error(&usage);
-            ExitCode::from(exit::USAGE)
-        }
-        Err(err) => {
-            let _ = err.print();
+            if json {
+                let usage = Error::usage(message, "see `wxlogin --help`");
+                output::Ctx::plain(true).report_error(&usage);
+            } else if err.kind() == ErrorKind::InvalidUtf8 {
+                // clap's own rendering of this one names no argument; say what to do instead.
+                output::eprintln_safe(&format!(
+                    "wxlogin: error: {message} — arguments must be UTF-8 text; see `wxlogin --help`"
+                ));
+            } else {
+                let _ = err.print();
+            }
             ExitCode::from(exit::USAGE)
         }
     }

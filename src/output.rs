@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
 
 use colored::{ColoredString, Colorize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::cli::{Cli, ColorWhen, LangArg};
 use crate::core::Error;
@@ -131,7 +131,7 @@ impl Ctx {
             self.emit_json(error_document(err, self.lang));
         } else {
             let label = paint(self.color_err, "error:", |s| s.red().bold());
-            eprintln_safe(&format!("wxlogin: {label} {}", one_line(err)));
+            eprintln_safe(&format!("wxlogin: {label} {}", one_line(err, self.lang)));
         }
     }
 
@@ -153,45 +153,14 @@ pub fn paint(enabled: bool, text: &str, style: fn(&str) -> ColoredString) -> Str
 }
 
 /// `message — hint`, on one line whatever the message held.
-pub fn one_line(err: &Error) -> String {
-    let text = format!("{} — {}", err, err.hint());
+pub fn one_line(err: &Error, lang: Lang) -> String {
+    let text = format!("{} — {}", err.message_in(lang), err.hint_in(lang));
     text.replace(['\n', '\r'], " ")
 }
 
-/// `{"ok": false, "error": {"kind", "message", "hint", ...}}` with the fields each kind adds.
+/// `{"ok": false, "error": {"kind", "message", "hint", ...}}`, in the language asked for.
 pub fn error_document(err: &Error, lang: Lang) -> Value {
-    let mut e = Map::new();
-    e.insert("kind".into(), json!(err.kind()));
-    e.insert("message".into(), json!(err.to_string()));
-    e.insert("hint".into(), json!(err.hint()));
-    match err {
-        Error::Input { field, .. } => {
-            e.insert("field".into(), json!(field));
-        }
-        Error::Api {
-            errcode,
-            errmsg,
-            meaning,
-            ..
-        } => {
-            e.insert("errcode".into(), json!(errcode));
-            e.insert("errmsg".into(), json!(errmsg));
-            e.insert("meaning".into(), json!(meaning));
-            let _ = lang;
-        }
-        Error::Signature {
-            expected, given, ..
-        } => {
-            e.insert("expected".into(), json!(expected));
-            e.insert("given".into(), json!(given));
-        }
-        Error::Watermark { found, expected } => {
-            e.insert("found".into(), json!(found));
-            e.insert("expected".into(), json!(expected));
-        }
-        _ => {}
-    }
-    json!({"ok": false, "error": Value::Object(e)})
+    json!({"ok": false, "error": Value::Object(err.fields(lang))})
 }
 
 /// Writes a line to stdout; a closed pipe (`| head`) ends the program quietly with 0.
@@ -219,7 +188,11 @@ pub fn eprintln_safe(text: &str) {
 
 /// `2016-10-24 13:03:07 UTC (10 years ago)` for a unix timestamp.
 pub fn describe_timestamp(ts: i64, now: i64) -> String {
-    format!("{} ({})", format_utc(ts), describe_age(now - ts))
+    format!(
+        "{} ({})",
+        format_utc(ts),
+        describe_age(now.saturating_sub(ts))
+    )
 }
 
 pub fn format_utc(ts: i64) -> String {
@@ -235,7 +208,7 @@ pub fn format_utc(ts: i64) -> String {
 }
 
 pub fn describe_age(age: i64) -> String {
-    let (n, unit) = match age.abs() {
+    let (n, unit) = match age.saturating_abs() {
         a if a < 60 => (a, "second"),
         a if a < 3600 => (a / 60, "minute"),
         a if a < 86_400 => (a / 3600, "hour"),
@@ -262,13 +235,6 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

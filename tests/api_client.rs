@@ -1,6 +1,9 @@
 //! The WeChat API commands against an independent stub (wiremock), not our own mock server:
 //! what goes on the wire, how every answer is read, retries, timeouts, credentials, redaction.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -394,26 +397,27 @@ fn an_unknown_errcode_is_shown_as_it_came() {
 
 #[test]
 fn system_busy_is_retried_then_reported() {
+    // token is idempotent: retried up to --retries times.
     let stub = Stub::start();
     stub.json(
         "GET",
-        "/sns/jscode2session",
+        "/cgi-bin/token",
         json!({"errcode": -1, "errmsg": "system error"}),
     );
-    let out = run(
-        &mut stub.wx_app(),
-        &["--json", "code2session", "--code", "c"],
-    );
+    let out = run(&mut stub.wx_app(), &["--json", "token"]);
     assert_eq!(out.code, 4);
     assert_eq!(out.json()["error"]["errcode"], -1);
+    assert!(
+        out.json()["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("gave up after 3 attempts")
+    );
     assert_eq!(stub.requests().len(), 3, "default --retries 2");
 
     stub.reset();
-    stub.json("GET", "/sns/jscode2session", json!({"errcode": -1}));
-    let out = run(
-        &mut stub.wx_app(),
-        &["code2session", "--code", "c", "--retries", "0"],
-    );
+    stub.json("GET", "/cgi-bin/token", json!({"errcode": -1}));
+    let out = run(&mut stub.wx_app(), &["token", "--retries", "0"]);
     assert_eq!(out.code, 4);
     assert_eq!(stub.requests().len(), 1);
 }
@@ -422,16 +426,186 @@ fn system_busy_is_retried_then_reported() {
 fn system_busy_then_success_succeeds() {
     let stub = Stub::start();
     stub.mount(
-        Mock::given(path("/sns/jscode2session"))
+        Mock::given(path("/cgi-bin/token"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errcode": -1})))
             .up_to_n_times(2)
+            .with_priority(1),
+    );
+    stub.json(
+        "GET",
+        "/cgi-bin/token",
+        json!({"access_token": TOKEN, "expires_in": 7200}),
+    );
+    let out = run(&mut stub.wx_app(), &["token"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(stub.requests().len(), 3);
+    assert_eq!(out.stderr.matches("retrying").count(), 2, "{}", out.stderr);
+}
+
+/// Issue 11: jscode2session retries a -1 exactly once (WeChat says "retry later"), whatever
+/// --retries says, since the busy answer may already have spent the code.
+#[test]
+fn jscode2session_retries_system_busy_exactly_once() {
+    let stub = Stub::start();
+    stub.json(
+        "GET",
+        "/sns/jscode2session",
+        json!({"errcode": -1, "errmsg": "system error"}),
+    );
+    let out = run(
+        &mut stub.wx_app(),
+        &["--json", "code2session", "--code", "c", "--retries", "5"],
+    );
+    assert_eq!(out.code, 4);
+    assert_eq!(out.json()["error"]["errcode"], -1);
+    assert_eq!(stub.requests().len(), 2, "one retry, not five");
+
+    stub.reset();
+    stub.mount(
+        Mock::given(path("/sns/jscode2session"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errcode": -1})))
+            .up_to_n_times(1)
             .with_priority(1),
     );
     stub.json("GET", "/sns/jscode2session", session_answer());
     let out = run(&mut stub.wx_app(), &["code2session", "--code", "c"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(stub.requests().len(), 3);
-    assert_eq!(out.stderr.matches("retrying").count(), 2, "{}", out.stderr);
+    assert_eq!(stub.requests().len(), 2);
+}
+
+/// Issue 11: when the retry of a busy jscode2session answers 40163, the code was spent by the
+/// busy attempt, and the error says so.
+#[test]
+fn a_40163_after_a_busy_jscode2session_says_the_busy_answer_consumed_the_code() {
+    let stub = Stub::start();
+    stub.mount(
+        Mock::given(path("/sns/jscode2session"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errcode": -1})))
+            .up_to_n_times(1)
+            .with_priority(1),
+    );
+    stub.json(
+        "GET",
+        "/sns/jscode2session",
+        json!({"errcode": 40163, "errmsg": "code been used, rid: 1-2-3"}),
+    );
+    let out = run(
+        &mut stub.wx_app(),
+        &["--json", "code2session", "--code", "c"],
+    );
+    assert_eq!(out.code, 4);
+    let err = &out.json()["error"];
+    assert_eq!(err["errcode"], 40163);
+    assert!(
+        err["hint"]
+            .as_str()
+            .unwrap()
+            .contains("the busy answer had already consumed the code"),
+        "{err}"
+    );
+    assert_eq!(stub.requests().len(), 2);
+    // Without a busy answer first, a 40163 carries no such note.
+    stub.reset();
+    stub.json("GET", "/sns/jscode2session", json!({"errcode": 40163}));
+    let out = run(
+        &mut stub.wx_app(),
+        &["--json", "code2session", "--code", "c"],
+    );
+    assert!(
+        !out.json()["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("consumed")
+    );
+}
+
+/// Issue 11: resetusersessionkey rotates the key and the phone code is single-use: neither is
+/// ever resent once WeChat answered, not even on -1 or a 5xx.
+#[test]
+fn calls_that_spend_something_are_never_resent_after_an_answer() {
+    use wxlogin::core::Secret;
+    use wxlogin::core::api::{Client, ClientConfig};
+    let stub = Stub::start();
+    stub.json("GET", "/wxa/resetusersessionkey", json!({"errcode": -1}));
+    stub.json(
+        "POST",
+        "/wxa/business/getuserphonenumber",
+        json!({"errcode": -1}),
+    );
+    let client = Client::new(ClientConfig {
+        base_url: stub.uri(),
+        retries: 3,
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let token = Secret::new(TOKEN);
+    let err = stub
+        .rt
+        .block_on(client.reset_session_key(&token, OPENID, &Secret::new(SESSION_KEY)))
+        .unwrap_err();
+    assert_eq!(err.exit_code(), 4, "{err}");
+    let err = stub
+        .rt
+        .block_on(client.phone_number(&token, "phonecode"))
+        .unwrap_err();
+    assert_eq!(err.exit_code(), 4, "{err}");
+    assert_eq!(stub.requests().len(), 2, "one request each");
+
+    stub.reset();
+    stub.answer(
+        "GET",
+        "/wxa/resetusersessionkey",
+        ResponseTemplate::new(502).set_body_string("bad gateway"),
+    );
+    let err = stub
+        .rt
+        .block_on(client.reset_session_key(&token, OPENID, &Secret::new(SESSION_KEY)))
+        .unwrap_err();
+    assert_eq!(err.exit_code(), 5, "{err}");
+    assert_eq!(stub.requests().len(), 1);
+}
+
+/// Issue 11: idempotent calls (token, stable_token, checksession) are retried on a 5xx.
+#[test]
+fn idempotent_calls_are_retried_on_a_server_error() {
+    let stub = Stub::start();
+    stub.mount(
+        Mock::given(path("/cgi-bin/stable_token"))
+            .respond_with(ResponseTemplate::new(503).set_body_string("busy"))
+            .up_to_n_times(1)
+            .with_priority(1),
+    );
+    stub.json(
+        "POST",
+        "/cgi-bin/stable_token",
+        json!({"access_token": TOKEN, "expires_in": 7200}),
+    );
+    let out = run(&mut stub.wx_app(), &["token", "--stable"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(stub.requests().len(), 2);
+
+    stub.reset();
+    stub.answer(
+        "GET",
+        "/wxa/checksession",
+        ResponseTemplate::new(500).set_body_string("oops"),
+    );
+    let out = run(
+        &mut stub.wx_app(),
+        &[
+            "check-session",
+            "--openid",
+            OPENID,
+            "--session-key",
+            SESSION_KEY,
+            "--access-token",
+            TOKEN,
+            "--retries",
+            "1",
+        ],
+    );
+    assert_eq!(out.code, 5, "{}", out.stderr);
+    assert_eq!(stub.requests().len(), 2);
 }
 
 #[test]

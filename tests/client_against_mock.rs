@@ -1,45 +1,20 @@
 //! Closing the loop: the real `wxlogin` client commands against the real mock server, the
 //! whole handshake including the classic rotation failure.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
+use common::mock::MockProc;
 use common::{run, wx};
 use serde_json::{Value, json};
 
 const APPID: &str = "wxc105ed100bca1100";
 const SECRET: &str = "c105ed100bc0c105ed100bc0c105ed10";
 
-struct Mock(Child, String);
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start() -> Mock {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wxlogin"))
-        .args(["-q", "mock-server", "--port", "0", "--app"])
-        .arg(format!("{APPID}:{SECRET}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let url = first
-        .trim_end()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_string();
-    Mock(child, url)
+fn start() -> MockProc {
+    MockProc::start(&["--app", &format!("{APPID}:{SECRET}")])
 }
 
 async fn post(url: String, body: Value) -> Value {
@@ -59,12 +34,12 @@ async fn code2session_decrypt_verify_check_session_against_the_mock() {
     let mock = start();
     let client = || {
         let mut c = wx();
-        c.env("WXLOGIN_BASE_URL", &mock.1)
+        c.env("WXLOGIN_BASE_URL", &mock.url)
             .env("WXLOGIN_APPID", APPID)
             .env("WXLOGIN_SECRET", SECRET);
         c
     };
-    let login = post(format!("{}/mock/login", mock.1), json!({"appid": APPID})).await;
+    let login = post(format!("{}/mock/login", mock.url), json!({"appid": APPID})).await;
     let code = login["code"].as_str().unwrap();
     let openid = login["openid"].as_str().unwrap();
 
@@ -80,7 +55,7 @@ async fn code2session_decrypt_verify_check_session_against_the_mock() {
     assert_eq!(r.json()["error"]["errcode"], json!(40163));
 
     let user = post(
-        format!("{}/mock/userinfo", mock.1),
+        format!("{}/mock/userinfo", mock.url),
         json!({"appid": APPID, "openid": openid}),
     )
     .await;
@@ -99,7 +74,7 @@ async fn code2session_decrypt_verify_check_session_against_the_mock() {
 
     // A second wx.login rotates the key: the stored one is now stale everywhere.
     post(
-        format!("{}/mock/login", mock.1),
+        format!("{}/mock/login", mock.url),
         json!({"appid": APPID, "openid": openid}),
     )
     .await;
@@ -114,7 +89,7 @@ async fn code2session_decrypt_verify_check_session_against_the_mock() {
     assert_eq!(r.code, 4);
     assert_eq!(r.json()["error"]["errcode"], json!(87009));
     let user = post(
-        format!("{}/mock/userinfo", mock.1),
+        format!("{}/mock/userinfo", mock.url),
         json!({"appid": APPID, "openid": openid}),
     )
     .await;

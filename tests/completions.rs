@@ -1,6 +1,9 @@
 //! `completions/` must equal what the binary generates, so the checked-in scripts never drift
 //! from the CLI. Set WXLOGIN_UPDATE_COMPLETIONS=1 to rewrite them after a CLI change.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{run, wx};

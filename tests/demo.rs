@@ -1,6 +1,9 @@
 //! `wxlogin demo`: the whole handshake against the embedded mock, its classic failure and the
 //! fix, for people and as one JSON document, with every secret masked unless `--reveal`.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use serde_json::Value;
 
 fn demo(args: &[&str]) -> (i32, String, String) {

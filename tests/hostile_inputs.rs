@@ -1,6 +1,9 @@
 //! A table of hostile inputs for the offline commands: each gets its exact exit code, a
 //! one-line error naming the field, and in `--json` mode exactly one JSON document. No panics.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{run, s, vectors, wx};
@@ -611,4 +614,56 @@ fn batch_reports_every_bad_line_and_processes_every_good_one() {
             }
         }
     }
+}
+
+/// Issue 11: `wxlogin explain $'\xff'` used to panic (exit 101) when --json was absent, since
+/// argv was read as UTF-8. A non-UTF-8 argument is a usage error: exit 2, one line, no panic.
+#[cfg(unix)]
+#[test]
+fn a_non_utf8_argument_is_a_usage_error_not_a_panic() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let bad = OsStr::from_bytes(b"\xff");
+    let out = run(wx().arg("explain").arg(bad));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    assert!(out.stderr.contains("UTF-8"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+
+    let out = run(wx().args(["--json", "explain"]).arg(bad));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let doc = out.json();
+    assert_eq!(doc["ok"], false);
+    assert_eq!(doc["error"]["kind"], "usage");
+}
+
+/// Issue 11: the base64 repair is one linear pass; a 1 MiB run of backslashes before a '/'
+/// used to take a pass per backslash. Now it is repaired at once, to the right value.
+#[test]
+fn a_one_mib_backslash_run_in_a_flag_value_is_handled_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = vectors();
+    let data = s(&v, "/decrypt_official/encryptedData");
+    let slash = data.find('/').expect("the vector has a '/'");
+    let run_ = "\\".repeat(1 << 20);
+    let mangled = format!("{}{run_}{}", &data[..slash], &data[slash..]);
+    let file = dir.path().join("data");
+    std::fs::write(&file, &mangled).unwrap();
+    let out = run(wx().args([
+        "--json",
+        "decrypt",
+        "--session-key",
+        s(&v, "/decrypt_official/session_key"),
+        "--iv",
+        s(&v, "/decrypt_official/iv"),
+        "--encrypted-data",
+        &format!("@{}", file.display()),
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = out.json();
+    assert_eq!(doc["ok"], true);
+    assert!(
+        doc["warnings"][0].as_str().unwrap().contains("'\\/'"),
+        "{doc}"
+    );
 }

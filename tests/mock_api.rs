@@ -1,6 +1,9 @@
 //! The mock as a Rust backend's own tests use it, from outside the crate: start, play the
 //! client in process, talk to it over HTTP as the backend would, read the journal.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use serde_json::Value;
 use wxlogin::mock::{JournalEntry, Login, MockConfig, MockServer, UserInfoCapture};
 

@@ -1,37 +1,30 @@
 //! The mock killed with SIGTERM in the middle of a load, then restarted on the same `--state`:
 //! every code issued before the kill and not yet exchanged still works, exactly once.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use common::mock::MockProc;
 
 use serde_json::{Value, json};
 
 const APPID: &str = "wx5167e5167e5167e5";
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
 
-fn start(state: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wxlogin"))
-        .args(["--color", "never", "-q", "mock-server", "--port", "0"])
-        .args(["--app", &format!("{APPID}:{SECRET}"), "--state"])
-        .arg(state)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let url = first
-        .trim_end()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_string();
-    (child, url)
+fn start(state: &std::path::Path) -> MockProc {
+    let app = format!("{APPID}:{SECRET}");
+    MockProc::start(&[
+        std::ffi::OsStr::new("--app"),
+        app.as_ref(),
+        "--state".as_ref(),
+        state.as_os_str(),
+    ])
 }
 
 async fn exchange(http: &reqwest::Client, url: &str, code: &str) -> Option<Value> {
@@ -50,7 +43,8 @@ async fn exchange(http: &reqwest::Client, url: &str, code: &str) -> Option<Value
 async fn sigterm_mid_load_loses_no_issued_code() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("mock-state.json");
-    let (mut child, url) = start(&state);
+    let mut mock = start(&state);
+    let url = mock.url.clone();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()
@@ -96,12 +90,7 @@ async fn sigterm_mid_load_loses_no_issued_code() {
     }
     // Let the load run, then SIGTERM while requests are in flight.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
+    let exit = mock.terminate();
     assert_eq!(exit.code(), Some(0), "graceful shutdown exits 0");
     for w in workers {
         let _ = w.await;
@@ -116,7 +105,8 @@ async fn sigterm_mid_load_loses_no_issued_code() {
         issued.len()
     );
 
-    let (mut child, url) = start(&state);
+    let mock = start(&state);
+    let url = mock.url.clone();
     let mut survivors = 0;
     for code in &issued {
         if touched.contains(code) {
@@ -140,6 +130,4 @@ async fn sigterm_mid_load_loses_no_issued_code() {
         survivors += 1;
     }
     assert!(survivors > 50, "{survivors} unexchanged codes checked");
-    let _ = child.kill();
-    let _ = child.wait();
 }

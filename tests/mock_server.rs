@@ -1,78 +1,47 @@
 //! `wxlogin mock-server` driven over HTTP as a backend (and a test) would: every route, every
 //! errcode rule, expiry, rotation, one winner per code, restart from --state, malformed input.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use wxlogin::core::{crypto, userdata};
 
+mod common;
+
+use common::mock::MockProc;
+
 struct Mock {
-    child: Child,
+    proc_: MockProc,
     url: String,
     /// The demo app (or the first --app), with its secret.
     appid: String,
     secret: String,
-    stderr: PathBuf,
-    _dir: tempfile::TempDir,
     http: reqwest::Client,
 }
 
 /// Starts the binary on a free port and reads the URL (and demo app) from its stdout.
 fn start(args: &[&str]) -> Mock {
-    let dir = tempfile::tempdir().unwrap();
-    let stderr = dir.path().join("stderr.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wxlogin"))
-        .args(["--color", "never", "mock-server", "--port", "0"])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&stderr).unwrap())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let url = first
-        .trim_end()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| {
-            panic!(
-                "first line {first:?}; stderr: {}",
-                std::fs::read_to_string(&stderr).unwrap_or_default()
-            )
-        })
-        .to_string();
+    let mut proc_ = MockProc::start(args);
     let (mut appid, mut secret) = (String::new(), String::new());
     if !args.contains(&"--app") {
-        let mut line = String::new();
-        out.read_line(&mut line).unwrap();
-        appid = line.trim_end().strip_prefix("appid ").unwrap().to_string();
-        line.clear();
-        out.read_line(&mut line).unwrap();
-        secret = line.trim_end().strip_prefix("secret ").unwrap().to_string();
+        appid = proc_.line().strip_prefix("appid ").unwrap().to_string();
+        secret = proc_.line().strip_prefix("secret ").unwrap().to_string();
     } else if let Some(i) = args.iter().position(|a| *a == "--app") {
         let mut parts = args[i + 1].split(':');
         appid = parts.next().unwrap().to_string();
         secret = parts.next().unwrap().to_string();
     }
     Mock {
-        child,
-        url,
+        url: proc_.url.clone(),
+        proc_,
         appid,
         secret,
-        stderr,
-        _dir: dir,
         http: reqwest::Client::new(),
-    }
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -142,19 +111,11 @@ impl Mock {
 
     /// SIGTERM, then the exit status.
     fn terminate(&mut self) -> ExitStatus {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        for _ in 0..100 {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("mock-server did not stop after SIGTERM");
+        self.proc_.terminate()
     }
 
     fn stderr_text(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+        self.proc_.stderr_text()
     }
 }
 
@@ -497,8 +458,7 @@ async fn userinfo_payload_verifies_and_decrypts_with_the_core() {
     assert_eq!(serde_json::from_str::<Value>(raw).unwrap(), p["userInfo"]);
     assert_eq!(serde_json::from_str::<Value>(raw).unwrap().to_string(), raw);
     let sig = p["signature"].as_str().unwrap();
-    let check = userdata::verify_signature(raw, sig, &key, true, &mut Vec::new()).unwrap();
-    assert!(check.matches);
+    userdata::verify_signature(raw, sig, &key, true, &mut Vec::new()).unwrap();
     let d = userdata::decrypt_user_data(
         &key,
         p["iv"].as_str().unwrap(),
@@ -508,13 +468,13 @@ async fn userinfo_payload_verifies_and_decrypts_with_the_core() {
         &mut Vec::new(),
     )
     .unwrap();
-    assert_eq!(d.watermark_matches, Some(true));
-    d.check_watermark(Some(&m.appid)).unwrap();
+    assert_eq!(d.watermark_verdict, userdata::WatermarkVerdict::Match);
+    d.watermark_verdict.result().unwrap();
     let plain: Value = serde_json::from_str(&d.plaintext).unwrap();
     assert_eq!(plain["openId"], openid.as_str());
     assert_eq!(plain["nickName"], "阿狸🦊 \"quoted\" /slash");
     assert!(plain["unionId"].is_string());
-    let age = wxlogin::output::unix_now() - plain["watermark"]["timestamp"].as_i64().unwrap();
+    let age = wxlogin::core::clock::unix_now() - plain["watermark"]["timestamp"].as_i64().unwrap();
     assert!((0..60).contains(&age));
     // The profile sticks: a second call without userInfo keeps the nickname.
     let (_, again) = m
@@ -540,7 +500,7 @@ async fn userinfo_payload_verifies_and_decrypts_with_the_core() {
         &mut Vec::new(),
     )
     .unwrap();
-    assert!(d.check_watermark(Some(&m.appid)).is_err());
+    assert!(d.watermark_verdict.result().is_err());
 }
 
 #[tokio::test]
@@ -573,11 +533,8 @@ async fn a_second_login_rotates_the_key_and_the_old_payload_no_longer_decrypts()
     assert_eq!(err.kind(), "decrypt", "{err}");
     let sig = p["signature"].as_str().unwrap();
     let raw = p["rawData"].as_str().unwrap();
-    assert!(
-        !userdata::verify_signature(raw, sig, &new_key, true, &mut Vec::new())
-            .unwrap()
-            .matches
-    );
+    let err = userdata::verify_signature(raw, sig, &new_key, true, &mut Vec::new()).unwrap_err();
+    assert_eq!(err.kind(), "signature", "{err}");
     // With the key it was made with, it still opens.
     assert!(userdata::decrypt_user_data(&old_key, iv, data, None, true, &mut Vec::new()).is_ok());
 }
@@ -1047,8 +1004,7 @@ async fn a_bad_app_spec_is_a_usage_error_that_hides_the_secret() {
 /// mock is not only checked by the code that shares its crypto.
 #[tokio::test]
 async fn node_verifies_the_payload_independently() {
-    if Command::new("node").arg("--version").output().is_err() {
-        eprintln!("node not installed: independent check skipped");
+    if !common::node_or_skip("the independent crypto check") {
         return;
     }
     let m = start(&[]);

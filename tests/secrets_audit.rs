@@ -2,65 +2,20 @@
 //! and `-v` modes, with known appsecret, session_key and access_token values. None of them may
 //! appear in stdout, stderr, the mock's request log or its journal unless `--reveal` was given.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
+use common::mock::MockProc;
 use common::{Run, run, wx};
 use serde_json::{Value, json};
 
 const APPID: &str = "wxa11d17a11d17a11d";
 const SECRET: &str = "5ec7e75ec7e75ec7e75ec7e75ec7e7ab";
 
-struct Mock {
-    child: Child,
-    url: String,
-    log: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_mock() -> Mock {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("mock.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wxlogin"))
-        .args([
-            "--color",
-            "never",
-            "mock-server",
-            "--port",
-            "0",
-            "--seed",
-            "42",
-        ])
-        .args(["--app", &format!("{APPID}:{SECRET}")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let url = first
-        .trim_end()
-        .strip_prefix("listening on ")
-        .expect("first line names the URL")
-        .to_string();
-    Mock {
-        child,
-        url,
-        log,
-        _dir: dir,
-    }
+fn start_mock() -> MockProc {
+    MockProc::start(&["--seed", "42", "--app", &format!("{APPID}:{SECRET}")])
 }
 
 async fn post(url: &str, body: Value) -> Value {
@@ -76,7 +31,7 @@ async fn post(url: &str, body: Value) -> Value {
 }
 
 /// A fresh `wx.login` code for the user.
-async fn login(mock: &Mock, openid: Option<&str>) -> (String, String) {
+async fn login(mock: &MockProc, openid: Option<&str>) -> (String, String) {
     let mut body = json!({"appid": APPID});
     if let Some(o) = openid {
         body["openid"] = json!(o);
@@ -88,12 +43,12 @@ async fn login(mock: &Mock, openid: Option<&str>) -> (String, String) {
     )
 }
 
-fn api(mock: &Mock) -> assert_cmd::Command {
+fn api(mock: &MockProc) -> assert_cmd::Command {
     let mut cmd = wx();
     cmd.env("WXLOGIN_BASE_URL", &mock.url)
         .env("WXLOGIN_APPID", APPID)
         .env("WXLOGIN_SECRET", SECRET)
-        .env("XDG_CONFIG_HOME", mock._dir.path());
+        .env("XDG_CONFIG_HOME", mock.dir.path());
     cmd
 }
 
@@ -373,11 +328,8 @@ async fn no_secret_appears_anywhere_without_reveal() {
     }
     // SIGTERM, so the buffered request log is flushed on the way out.
     let mut mock = mock;
-    let _ = Command::new("kill")
-        .args(["-TERM", &mock.child.id().to_string()])
-        .status();
-    let _ = mock.child.wait();
-    let log = std::fs::read_to_string(&mock.log).unwrap();
+    mock.terminate();
+    let log = mock.stderr_text();
     assert!(
         log.contains("jscode2session"),
         "request log has lines: {log}"

@@ -1,10 +1,15 @@
 //! `wxlogin simulate` against the example Node backend (examples/backend/server.js), correct
 //! and deliberately broken, with `wxlogin mock-server` (or the embedded mock) as WeChat.
 
+// A test helper that cannot go on may panic: that is the failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
+
+mod common;
 
 const APPID: &str = "wx5e1ec0de5e55a001";
 const SECRET: &str = "5ec2e7000000000000000000000000a1";
@@ -21,18 +26,10 @@ impl Drop for Proc {
     }
 }
 
-fn node_available() -> bool {
-    Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Skips a test that needs the Node example backend when node is absent.
+/// Skips a test that needs the Node example backend when node is absent (fails under CI).
 macro_rules! need_node {
     () => {
-        if !node_available() {
-            eprintln!("skipping: `node` is not installed; the example backend needs Node 20");
+        if !common::node_or_skip("the example backend") {
             return;
         }
     };

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::Outcome;
 use crate::cli::{BatchArgs, DecryptArgs, VerifyArgs};
 use crate::core::batch::{self, FAILURE_KINDS, Mode, Options, StreamError, Tally};
-use crate::core::input::io_reason;
+use crate::core::error::io_reason;
 use crate::core::{Error, exit};
 use crate::output::{Ctx, eprintln_safe};
 

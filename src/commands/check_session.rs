@@ -6,11 +6,12 @@ use serde_json::json;
 
 use super::Outcome;
 use super::net;
+use super::values::read_value;
 use crate::cli::CheckSessionArgs;
-use crate::core::api::block_on;
-use crate::core::input::{decode_key16, normalize_base64, read_value};
+use crate::core::userdata::canonical_session_key;
 use crate::core::{Error, Secret, exit};
 use crate::output::{Ctx, error_document, println_safe};
+use crate::runtime::block_on;
 
 /// WeChat's answer when the signature, hence the key, is not the current one.
 const STALE: i64 = 87009;
@@ -27,9 +28,9 @@ pub fn run(ctx: &Ctx, args: CheckSessionArgs) -> Outcome {
     let text = read_value("session_key", &args.session_key)?;
     let mut warnings = Vec::new();
     // The signature is over the key's text: repair mangled base64 first, or every check says 87009.
-    decode_key16("session_key", &text, false, &mut warnings)?;
+    let canonical = canonical_session_key(&text, false, &mut warnings);
     ctx.warn_all(&warnings);
-    let session_key = Secret::new(normalize_base64(&text).0);
+    let session_key = Secret::new(canonical?);
     let (mut settings, client) = net::connect(ctx, &args.api)?;
     let source = net::token_source(
         ctx,

@@ -7,9 +7,9 @@ use serde_json::json;
 use super::Outcome;
 use super::net::{self, shell_quote};
 use crate::cli::Code2SessionArgs;
-use crate::core::api::block_on;
 use crate::core::{Error, exit};
 use crate::output::{Ctx, println_safe};
+use crate::runtime::block_on;
 
 pub fn run(ctx: &Ctx, args: Code2SessionArgs) -> Outcome {
     let code = args.code.trim();

@@ -5,11 +5,12 @@ use colored::Colorize;
 use serde_json::{Value, json};
 
 use super::Outcome;
+use super::values::read_value;
 use crate::cli::DecryptArgs;
-use crate::core::input::read_value;
+use crate::core::clock::unix_now;
 use crate::core::userdata::{self, Decrypted};
 use crate::core::{Error, exit};
-use crate::output::{Ctx, describe_timestamp, print_safe, println_safe, unix_now};
+use crate::output::{Ctx, describe_timestamp, print_safe, println_safe};
 
 pub fn run(ctx: &Ctx, args: DecryptArgs) -> Outcome {
     if let Some(source) = &args.batch.batch {
@@ -48,7 +49,7 @@ pub fn run(ctx: &Ctx, args: DecryptArgs) -> Outcome {
     );
     ctx.warn_all(&warnings);
     let decrypted = result?;
-    let verdict = decrypted.check_watermark(args.appid.as_deref());
+    let verdict = decrypted.watermark_verdict.result();
     if ctx.json {
         let mut doc = json!({
             "ok": verdict.is_ok(),
@@ -91,9 +92,9 @@ fn parse_plaintext(text: &str) -> Value {
 fn watermark_json(d: &Decrypted) -> Value {
     match &d.watermark {
         Some(w) => {
-            json!({"appid": w.appid, "timestamp": w.timestamp, "matches": d.watermark_matches})
+            json!({"appid": w.appid, "timestamp": w.timestamp, "matches": d.watermark_verdict.matches()})
         }
-        None => json!({"appid": null, "timestamp": null, "matches": d.watermark_matches}),
+        None => json!({"appid": null, "timestamp": null, "matches": d.watermark_verdict.matches()}),
     }
 }
 
@@ -101,7 +102,7 @@ fn watermark_line(ctx: &Ctx, d: &Decrypted) -> String {
     let Some(w) = &d.watermark else {
         return ctx.paint_err("watermark: none in this payload", |s| s.yellow());
     };
-    let verdict = match d.watermark_matches {
+    let verdict = match d.watermark_verdict.matches() {
         Some(true) => ctx.paint_err("matches --appid", |s| s.green()),
         Some(false) => ctx.paint_err("does NOT match --appid", |s| s.red().bold()),
         None => "not checked: pass --appid to check it".to_string(),

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use super::Outcome;
 use crate::cli::MockServerArgs;
-use crate::core::{Error, exit};
+use crate::core::exit;
 use crate::mock::{AppSpec, MockConfig, MockServer};
 use crate::output::{Ctx, println_safe};
+use crate::runtime::{self, Threads};
 
 pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
     let apps = AppSpec::parse_all(&args.apps)?;
@@ -23,10 +24,7 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
     }
     cfg.seed = args.seed;
     cfg.state = args.state.clone();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::transport(format!("cannot start the runtime: {e}"), "retry"))?;
+    let runtime = runtime::build(Threads::PerCore)?;
     runtime.block_on(async {
         let handle = MockServer::start(cfg).await?;
         println_safe(&format!("listening on {}", handle.url()));

@@ -13,6 +13,7 @@ pub mod net;
 pub mod phone;
 pub mod simulate;
 pub mod token;
+pub mod values;
 pub mod verify;
 
 /// What a command returns: an exit code, or an error to render.
@@ -20,11 +21,10 @@ pub type Outcome = crate::core::Result<u8>;
 
 /// Reads and parses a `--from` capture file (a path, or `-` for stdin).
 pub fn read_capture(path: &str) -> crate::core::Result<crate::core::input::Capture> {
-    let arg = if path == "-" {
-        "-".to_string()
+    let text = if path == "-" {
+        values::read_stdin("--from")?
     } else {
-        format!("@{path}")
+        values::read_file("--from", path)?
     };
-    let text = crate::core::input::read_value("--from", &arg)?;
     crate::core::input::parse_capture(path, &text)
 }

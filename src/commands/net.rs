@@ -4,10 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::values::read_value;
 use crate::cli::{ApiArgs, CredentialArgs};
 use crate::config::{Credentials, Settings};
 use crate::core::api::{Client, ClientConfig, Event};
-use crate::core::input::read_value;
 use crate::core::{Error, Result, Secret};
 use colored::Colorize;
 

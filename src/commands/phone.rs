@@ -7,9 +7,10 @@ use serde_json::{Value, json};
 use super::Outcome;
 use super::net;
 use crate::cli::PhoneArgs;
-use crate::core::api::block_on;
+use crate::core::clock::unix_now;
 use crate::core::{Error, exit};
-use crate::output::{Ctx, describe_timestamp, println_safe, unix_now};
+use crate::output::{Ctx, describe_timestamp, println_safe};
+use crate::runtime::block_on;
 
 pub fn run(ctx: &Ctx, args: PhoneArgs) -> Outcome {
     let code = args.code.trim().to_string();

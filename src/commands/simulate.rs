@@ -5,7 +5,8 @@ use serde_json::{Map, json};
 
 use super::Outcome;
 use crate::cli::SimulateArgs;
-use crate::core::{Error, Secret, input::io_reason};
+use crate::core::error::io_reason;
+use crate::core::{Error, Secret};
 use crate::mock::AppSpec;
 use crate::output::{Ctx, println_safe};
 use crate::scenario::diagram::Diagram;

@@ -7,9 +7,9 @@ use serde_json::json;
 use super::Outcome;
 use super::net;
 use crate::cli::TokenArgs;
-use crate::core::api::block_on;
 use crate::core::exit;
 use crate::output::{Ctx, println_safe};
+use crate::runtime::block_on;
 
 pub fn run(ctx: &Ctx, args: TokenArgs) -> Outcome {
     let (mut settings, client) = net::connect(ctx, &args.api)?;

@@ -1,7 +1,10 @@
 //! The one error type of the core: every failure carries a one-line message, a hint with the
 //! likely cause, a stable `kind` for JSON output and the exit code it maps to.
 
+use serde_json::{Map, Value, json};
 use thiserror::Error;
+
+use super::errcode::{self, Lang};
 
 /// Exit codes, documented in the README and in `--help`.
 pub mod exit {
@@ -37,13 +40,13 @@ pub enum Error {
         given: String,
         hint: String,
     },
-    /// WeChat answered with a non-zero errcode (exit 4).
-    #[error("WeChat answered errcode {errcode} ({meaning}): {errmsg}")]
+    /// WeChat answered with a non-zero errcode (exit 4). Its meaning and hint are looked up
+    /// when it is rendered, in the language asked for then.
+    #[error("WeChat answered errcode {errcode} ({}): {errmsg}", errcode::explain(*errcode, Lang::En).0)]
     Api {
         errcode: i64,
         errmsg: String,
-        meaning: String,
-        hint: String,
+        note: ApiNote,
     },
     /// The request never produced a WeChat answer (exit 5).
     #[error("{message}")]
@@ -53,7 +56,29 @@ pub enum Error {
     Usage { message: String, hint: String },
 }
 
+/// What the circumstances of an API error add to the errcode table's hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiNote {
+    /// The table's fix alone.
+    None,
+    /// errcode -1 on every attempt.
+    GaveUp { attempts: u32 },
+    /// 40163 on the retry of a busy (-1) jscode2session: the busy answer had spent the code.
+    CodeSpentByBusyAnswer,
+    /// A hint the caller knows better than the table (e.g. a mock's misconfigured app).
+    Hint(String),
+}
+
 impl Error {
+    /// An API error with the table's meaning and fix.
+    pub fn api(errcode: i64, errmsg: impl Into<String>) -> Self {
+        Error::Api {
+            errcode,
+            errmsg: errmsg.into(),
+            note: ApiNote::None,
+        }
+    }
+
     pub fn input(
         field: impl Into<String>,
         message: impl Into<String>,
@@ -93,14 +118,32 @@ impl Error {
         }
     }
 
+    /// The hint in English; [`Error::hint_in`] for another language.
     pub fn hint(&self) -> String {
+        self.hint_in(Lang::En)
+    }
+
+    /// The one-line message in `lang` (only an API error's meaning is translated).
+    pub fn message_in(&self, lang: Lang) -> String {
+        match self {
+            Error::Api {
+                errcode, errmsg, ..
+            } => {
+                let meaning = errcode::explain(*errcode, lang).0;
+                format!("WeChat answered errcode {errcode} ({meaning}): {errmsg}")
+            }
+            other => other.to_string(),
+        }
+    }
+
+    pub fn hint_in(&self, lang: Lang) -> String {
         match self {
             Error::Input { hint, .. }
             | Error::Decrypt { hint, .. }
             | Error::Signature { hint, .. }
-            | Error::Api { hint, .. }
             | Error::Transport { hint, .. }
             | Error::Usage { hint, .. } => hint.clone(),
+            Error::Api { errcode, note, .. } => api_hint(*errcode, note, lang),
             Error::Watermark { .. } => {
                 "the payload belongs to another mini program (another appid), \
                  or the server is configured with the wrong appid"
@@ -122,4 +165,123 @@ impl Error {
     }
 }
 
+fn api_hint(code: i64, note: &ApiNote, lang: Lang) -> String {
+    let fix = errcode::explain(code, lang).1;
+    match (note, lang) {
+        (ApiNote::None, _) => fix,
+        (ApiNote::Hint(hint), _) => hint.clone(),
+        (ApiNote::GaveUp { attempts }, Lang::En) => {
+            format!("{fix} (gave up after {attempts} attempts)")
+        }
+        (ApiNote::GaveUp { attempts }, Lang::Zh) => format!("{fix}（重试 {attempts} 次后放弃）"),
+        (ApiNote::CodeSpentByBusyAnswer, Lang::En) => format!(
+            "{fix} (this answer came on the retry of a \"system busy\" (-1) answer: \
+             the busy answer had already consumed the code)"
+        ),
+        (ApiNote::CodeSpentByBusyAnswer, Lang::Zh) => {
+            format!("{fix}（该结果来自对“系统繁忙”(-1) 的重试：繁忙的那次请求已经用掉了 code）")
+        }
+    }
+}
+
+impl Error {
+    /// The JSON fields of this error (`kind`, `message`, `hint` and what each kind adds), the
+    /// one shape of `error` in a one-shot `--json` document and in a batch line alike.
+    pub fn fields(&self, lang: Lang) -> Map<String, Value> {
+        let mut e = Map::new();
+        e.insert("kind".into(), json!(self.kind()));
+        e.insert("message".into(), json!(self.message_in(lang)));
+        e.insert("hint".into(), json!(self.hint_in(lang)));
+        match self {
+            Error::Input { field, .. } => {
+                e.insert("field".into(), json!(field));
+            }
+            Error::Api {
+                errcode, errmsg, ..
+            } => {
+                e.insert("errcode".into(), json!(errcode));
+                e.insert("errmsg".into(), json!(errmsg));
+                e.insert("meaning".into(), json!(errcode::explain(*errcode, lang).0));
+            }
+            Error::Signature {
+                expected, given, ..
+            } => {
+                e.insert("expected".into(), json!(expected));
+                e.insert("given".into(), json!(given));
+            }
+            Error::Watermark { found, expected } => {
+                e.insert("found".into(), json!(found));
+                e.insert("expected".into(), json!(expected));
+            }
+            Error::Decrypt { .. } | Error::Transport { .. } | Error::Usage { .. } => {}
+        }
+        e
+    }
+}
+
+/// A short reason for an I/O error, without Rust's `(os error 2)` noise: the one wording of
+/// I/O failures in messages.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "is a directory".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_api_error_is_localised_when_rendered_not_when_made() {
+        let err = Error::api(40029, "invalid code, rid: 1-2-3");
+        let en = err.fields(Lang::En);
+        let zh = err.fields(Lang::Zh);
+        assert_eq!(en["meaning"], "invalid code");
+        assert_eq!(zh["meaning"], "code 无效");
+        assert_ne!(en["hint"], zh["hint"]);
+        assert_eq!(zh["errcode"], 40029);
+        assert_eq!(zh["errmsg"], "invalid code, rid: 1-2-3");
+        assert!(
+            zh["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("code 无效")
+        );
+        assert_eq!(err.to_string(), en["message"]);
+    }
+
+    #[test]
+    fn every_kind_keeps_its_json_field_names() {
+        let w = Error::Watermark {
+            found: "wxA".into(),
+            expected: "wxB".into(),
+        }
+        .fields(Lang::En);
+        assert_eq!(
+            (w["found"].clone(), w["expected"].clone()),
+            ("wxA".into(), "wxB".into())
+        );
+        let s = Error::Signature {
+            expected: "e".into(),
+            given: "g".into(),
+            hint: "h".into(),
+        }
+        .fields(Lang::En);
+        assert_eq!(
+            (s["kind"].clone(), s["given"].clone()),
+            ("signature".into(), "g".into())
+        );
+        assert_eq!(Error::input("iv", "m", "h").fields(Lang::En)["field"], "iv");
+    }
+}

@@ -1,9 +1,7 @@
-//! What users paste in: base64 that URL handling, PHP or a log viewer mangled on its way, values
-//! given as text, `@path` or `-`, and the JSON object a client captured from `wx.getUserInfo`.
+//! What users paste in: base64 that URL handling, PHP or a log viewer mangled on its way, and
+//! the JSON object a client captured from `wx.getUserInfo`.
 
 use std::borrow::Cow;
-use std::io::Read;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -62,27 +60,16 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// Repairs the mangling seen in the wild and reports each fix; a value that needs no repair is
-/// returned borrowed. Idempotent: one repair can expose another (`\_` becomes `\/`), so passes
-/// repeat until nothing changes; each pass shrinks the text or removes a mangled character.
-pub fn normalize_base64(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
-    let (first, mut repairs) = normalize_pass(text);
-    let Cow::Owned(mut current) = first else {
-        return (first, repairs);
-    };
-    loop {
-        let (next, more) = normalize_pass(&current);
-        match next {
-            Cow::Borrowed(_) => return (Cow::Owned(current), repairs),
-            Cow::Owned(changed) => {
-                repairs.extend(more);
-                current = changed;
-            }
-        }
-    }
-}
+/// The longest base64 value accepted per field (session_key, iv, encryptedData): a real
+/// encryptedData is under 100 KB; a longer value is refused with exit 3 before any repair.
+pub const MAX_BASE64_LEN: usize = 4 * 1024 * 1024;
 
-fn normalize_pass(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
+/// Repairs the mangling seen in the wild and reports each fix; a value that needs no repair is
+/// returned borrowed. One linear pass reaches the fixed point: the output buffer is used as a
+/// stack, and whenever its tail forms something a repair rewrites (`\/`, `\n`, `%2F`, ...),
+/// the tail is rewritten at once, so a repair that exposes another (`\\\/`, `\%2F`) is
+/// finished without a further pass over the whole text.
+pub fn normalize_base64(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
     let mut repairs = Vec::new();
     if is_canonical_shape(text) {
         return (Cow::Borrowed(text), repairs);
@@ -91,78 +78,49 @@ fn normalize_pass(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
     if s.len() != text.len() {
         repairs.push(Repair::SurroundingWhitespace);
     }
-    if s.len() >= 2
+    let mut quotes = false;
+    while s.len() >= 2
         && ((s.starts_with('"') && s.ends_with('"')) || (s.starts_with('\'') && s.ends_with('\'')))
     {
         s = trim_edges(&s[1..s.len() - 1]);
+        quotes = true;
+    }
+    if quotes {
         repairs.push(Repair::SurroundingQuotes);
     }
     let mut out = String::with_capacity(s.len() + 2);
-    let (mut slashes, mut percents, mut breaks, mut spaces, mut url_safe) = (0, 0, 0, 0, 0);
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
+    let mut n = Counts::default();
+    for c in s.chars() {
         match c {
-            b'\\' if bytes.get(i + 1) == Some(&b'/') => {
-                out.push('/');
-                slashes += 1;
-                i += 2;
-                continue;
-            }
-            b'%' if i + 2 < bytes.len() => {
-                let decoded = match (bytes[i + 1], bytes[i + 2].to_ascii_uppercase()) {
-                    (b'2', b'B') => Some('+'),
-                    (b'2', b'F') => Some('/'),
-                    (b'3', b'D') => Some('='),
-                    _ => None,
-                };
-                match decoded {
-                    Some(d) => {
-                        out.push(d);
-                        percents += 1;
-                        i += 3;
-                        continue;
-                    }
-                    None => out.push('%'),
-                }
-            }
-            b'\r' | b'\n' => breaks += 1,
-            b'\\' if matches!(bytes.get(i + 1), Some(b'n') | Some(b'r')) => {
-                breaks += 1;
-                i += 2;
-                continue;
-            }
-            b' ' => {
+            '\r' | '\n' => n.breaks += 1,
+            ' ' => {
                 out.push('+');
-                spaces += 1;
+                n.spaces += 1;
             }
-            b'-' => {
+            '-' => {
                 out.push('+');
-                url_safe += 1;
+                n.url_safe += 1;
             }
-            b'_' => {
+            '_' => {
                 out.push('/');
-                url_safe += 1;
+                n.url_safe += 1;
+                reduce_tail(&mut out, &mut n);
             }
+            // Keep any other character (including non-ASCII) so the decoder can name it.
             _ => {
-                // Keep any other byte (including non-ASCII) so the decoder can name it.
-                let ch_len = utf8_len(c);
-                out.push_str(&s[i..(i + ch_len).min(s.len())]);
-                i += ch_len;
-                continue;
+                out.push(c);
+                reduce_tail(&mut out, &mut n);
             }
         }
-        i += 1;
     }
-    for (n, repair) in [
-        (slashes, Repair::EscapedSlashes(slashes)),
-        (percents, Repair::PercentEncoded(percents)),
-        (breaks, Repair::LineBreaks(breaks)),
-        (spaces, Repair::SpacesForPlus(spaces)),
-        (url_safe, Repair::UrlSafeAlphabet(url_safe)),
+    for (count, repair) in [
+        (n.slashes, Repair::EscapedSlashes(n.slashes)),
+        (n.percents, Repair::PercentEncoded(n.percents)),
+        (n.breaks, Repair::LineBreaks(n.breaks)),
+        (n.spaces, Repair::SpacesForPlus(n.spaces)),
+        (n.url_safe, Repair::UrlSafeAlphabet(n.url_safe)),
     ] {
-        if n > 0 {
+        if count > 0 {
             repairs.push(repair);
         }
     }
@@ -180,6 +138,55 @@ fn normalize_pass(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
         (Cow::Borrowed(text), repairs)
     } else {
         (Cow::Owned(out), repairs)
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    slashes: usize,
+    percents: usize,
+    breaks: usize,
+    spaces: usize,
+    url_safe: usize,
+}
+
+/// Rewrites the end of `out` while it ends in something a repair rewrites. Each rewrite
+/// shortens `out`, so the work over the whole text stays linear.
+fn reduce_tail(out: &mut String, n: &mut Counts) {
+    loop {
+        let b = out.as_bytes();
+        let len = b.len();
+        if len >= 3 && b[len - 3] == b'%' {
+            let decoded = match (b[len - 2], b[len - 1].to_ascii_uppercase()) {
+                (b'2', b'B') => Some('+'),
+                (b'2', b'F') => Some('/'),
+                (b'3', b'D') => Some('='),
+                _ => None,
+            };
+            if let Some(d) = decoded {
+                out.truncate(len - 3);
+                out.push(d);
+                n.percents += 1;
+                continue;
+            }
+        }
+        if len >= 2 && b[len - 2] == b'\\' {
+            match b[len - 1] {
+                b'/' => {
+                    out.truncate(len - 2);
+                    out.push('/');
+                    n.slashes += 1;
+                    continue;
+                }
+                b'n' | b'r' => {
+                    out.truncate(len - 2);
+                    n.breaks += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        return;
     }
 }
 
@@ -201,15 +208,6 @@ fn trim_edges(text: &str) -> &str {
         outer
     } else {
         inner
-    }
-}
-
-fn utf8_len(first: u8) -> usize {
-    match first {
-        0xF0..=0xFF => 4,
-        0xE0..=0xEF => 3,
-        0xC0..=0xDF => 2,
-        _ => 1,
     }
 }
 
@@ -255,6 +253,17 @@ pub fn decode_base64_expecting(
             field,
             "is empty",
             format!("pass the {field} value exactly as the client received it"),
+        ));
+    }
+    if text.len() > MAX_BASE64_LEN {
+        return Err(Error::input(
+            field,
+            format!(
+                "is {} bytes, longer than the {} MiB limit",
+                text.len(),
+                MAX_BASE64_LEN >> 20
+            ),
+            "a real value is at most a few hundred KB: this is not the field the client got, or several were joined",
         ));
     }
     // The standard decoder accepts only canonical base64, so trying it first is the cheap check.
@@ -353,86 +362,6 @@ pub fn check_ciphertext_len(field: &str, len: usize) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-static STDIN_TAKEN: AtomicBool = AtomicBool::new(false);
-
-/// Reads a value given as text, `@path` or `-` (stdin, usable once). One trailing newline of a
-/// file or of stdin is dropped, as a shell's `$(cat file)` would.
-pub fn read_value(field: &str, arg: &str) -> Result<String> {
-    let text = if arg == "-" {
-        if STDIN_TAKEN.swap(true, Ordering::SeqCst) {
-            return Err(Error::input(
-                field,
-                "stdin ('-') is already used by another value",
-                "give at most one value as '-', and the others as text or @file",
-            ));
-        }
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
-            Error::input(
-                field,
-                format!("cannot read stdin: {e}"),
-                "pipe the value in",
-            )
-        })?;
-        utf8(field, "stdin", bytes)?
-    } else if let Some(path) = arg.strip_prefix('@') {
-        let bytes = std::fs::read(path).map_err(|e| {
-            Error::input(
-                field,
-                format!("cannot read {path}: {}", io_reason(&e)),
-                "after '@' give the path of a readable file",
-            )
-        })?;
-        utf8(field, path, bytes)?
-    } else {
-        return Ok(arg.to_string());
-    };
-    Ok(drop_final_newline(text))
-}
-
-fn utf8(field: &str, source: &str, bytes: Vec<u8>) -> Result<String> {
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
-    };
-    String::from_utf8(bytes).map_err(|e| {
-        Error::input(
-            field,
-            format!(
-                "{source} is not UTF-8 (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-            "give the value as text; binary data must be base64-encoded",
-        )
-    })
-}
-
-fn drop_final_newline(mut s: String) -> String {
-    if s.ends_with('\n') {
-        s.pop();
-        if s.ends_with('\r') {
-            s.pop();
-        }
-    }
-    s
-}
-
-/// A short reason for an I/O error, without Rust's `(os error 2)` noise.
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::IsADirectory => "is a directory".into(),
-        _ => {
-            let s = e.to_string();
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_string(),
-                None => s,
-            }
-        }
-    }
 }
 
 /// The fields of a `wx.getUserInfo` / `getPhoneNumber` result a client captured.
@@ -585,6 +514,28 @@ mod tests {
             assert_eq!(once, twice, "{s}");
             assert!(again.is_empty() || once != s, "{s}");
         }
+    }
+
+    /// Issue 11: each pass used to strip one backslash of a run, so a long run took a pass per
+    /// backslash (quadratic). A 1 MiB run must be repaired in one go, to the same fixed point.
+    #[test]
+    fn a_one_mib_backslash_run_is_repaired_in_linear_time() {
+        let run = "\\".repeat(1 << 20);
+        let text = format!("AAAA{run}/AAAA{run}/AAAAAA==");
+        let (fixed, repairs) = normalize_base64(&text);
+        assert_eq!(fixed, "AAAA/AAAA/AAAAAA==");
+        assert_eq!(repairs, vec![Repair::EscapedSlashes(2 << 20)]);
+        let (again, more) = normalize_base64(&fixed);
+        assert_eq!((again, more.len()), (fixed.clone(), 0));
+        // Runs before a percent-encoded or URL-safe slash, and escaped line breaks, likewise.
+        let text = format!("AAAA{run}%2FAAAA{run}_AAAA\\n\\r\\nAA==");
+        assert_eq!(normalize_base64(&text).0, "AAAA/AAAA/AAAAAA==");
+        let mut out = Vec::new();
+        let too_long = "A".repeat(MAX_BASE64_LEN + 4);
+        let e = decode_base64_field("encryptedData", &too_long, false, &mut Vec::new(), &mut out)
+            .unwrap_err();
+        assert_eq!(e.exit_code(), 3);
+        assert!(e.to_string().contains("4 MiB limit"), "{e}");
     }
 
     #[test]

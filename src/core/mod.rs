@@ -3,13 +3,15 @@
 
 pub mod api;
 pub mod batch;
+pub mod clock;
 pub mod crypto;
 pub mod errcode;
 pub mod error;
 pub mod input;
 pub mod model;
+pub mod redact;
 pub mod secret;
 pub mod userdata;
 
-pub use error::{Error, Result, exit};
+pub use error::{ApiNote, Error, Result, exit};
 pub use secret::Secret;

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use super::redact::mask;
+
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
 
@@ -14,10 +16,6 @@ impl Secret {
     /// The real value, for the wire and for crypto; never for display.
     pub fn expose(&self) -> &str {
         &self.0
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     /// `tiih…hQ==`: enough to tell two keys apart, not enough to use one.
@@ -33,18 +31,6 @@ impl Secret {
             self.masked()
         }
     }
-}
-
-/// Masks any secret-like string: first four and last four characters of values long enough
-/// that eight visible characters leave most of it hidden; shorter values are hidden whole.
-pub fn mask(value: &str) -> String {
-    let chars: Vec<char> = value.chars().collect();
-    if chars.len() < 16 {
-        return "…".to_string();
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}…{tail}")
 }
 
 /// Lets clap parse a secret flag straight into a `Secret`, so even `{:?}` of the parsed
@@ -75,8 +61,6 @@ mod tests {
 
     #[test]
     fn masks_session_key_like_the_design_says() {
-        assert_eq!(mask("tiihtNczf5v6AKRyjwEUhQ=="), "tiih…hQ==");
-        assert_eq!(mask("short"), "…");
         let s = Secret::new("tiihtNczf5v6AKRyjwEUhQ==");
         assert!(!format!("{s:?}{s}").contains("tNczf5v6"));
         assert_eq!(s.shown(true), "tiihtNczf5v6AKRyjwEUhQ==");

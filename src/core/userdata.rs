@@ -13,34 +13,88 @@ const WRONG_KEY_HINT: &str = "the session_key is not the one this payload was en
 rotated it, or it belongs to another user; exchange the client's latest code again \
 (`wxlogin check-session` tells whether a stored key is still current)";
 
-/// A decrypted payload and what its watermark says.
+/// A decrypted payload and the one verdict on its watermark.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decrypted {
     /// The plaintext exactly as decrypted (UTF-8 JSON).
     pub plaintext: String,
     pub watermark: Option<Watermark>,
-    /// `None` when no appid was given to compare with (or no watermark to compare).
-    pub watermark_matches: Option<bool>,
+    pub watermark_verdict: WatermarkVerdict,
 }
 
-impl Decrypted {
-    /// The verdict on the watermark: an error when an expected appid was given and differs,
-    /// or when it was given and the payload has no watermark to check.
-    pub fn check_watermark(&self, expected_appid: Option<&str>) -> Result<()> {
-        let Some(expected) = expected_appid else {
-            return Ok(());
-        };
-        match &self.watermark {
-            Some(w) if w.appid == expected => Ok(()),
-            Some(w) => Err(Error::Watermark {
-                found: w.appid.clone(),
-                expected: expected.to_string(),
-            }),
-            None => Err(Error::Watermark {
-                found: "(none: the payload has no watermark)".to_string(),
-                expected: expected.to_string(),
-            }),
+/// What the watermark says against the expected appid; decided once, in [`decrypt_user_data`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatermarkVerdict {
+    Match,
+    /// The payload was made for another app.
+    Mismatch {
+        found: String,
+        expected: String,
+    },
+    /// An appid was expected but the payload has no watermark.
+    Missing {
+        expected: String,
+    },
+    /// No appid was given to compare with.
+    Unchecked,
+}
+
+impl WatermarkVerdict {
+    /// Compares a payload's watermark appid (`None`: no watermark) with the expected one.
+    pub fn of(found: Option<&str>, expected: Option<&str>) -> WatermarkVerdict {
+        match (expected, found) {
+            (None, _) => WatermarkVerdict::Unchecked,
+            (Some(want), Some(got)) if want == got => WatermarkVerdict::Match,
+            (Some(want), Some(got)) => WatermarkVerdict::Mismatch {
+                found: got.to_string(),
+                expected: want.to_string(),
+            },
+            (Some(want), None) => WatermarkVerdict::Missing {
+                expected: want.to_string(),
+            },
         }
+    }
+
+    /// `Some(true|false)` when checked, `None` when no appid was given (`watermark.matches`).
+    pub fn matches(&self) -> Option<bool> {
+        match self {
+            WatermarkVerdict::Match => Some(true),
+            WatermarkVerdict::Mismatch { .. } | WatermarkVerdict::Missing { .. } => Some(false),
+            WatermarkVerdict::Unchecked => None,
+        }
+    }
+
+    /// The verdict as an error: a mismatch or a missing watermark fails.
+    pub fn result(&self) -> Result<()> {
+        match self {
+            WatermarkVerdict::Match | WatermarkVerdict::Unchecked => Ok(()),
+            WatermarkVerdict::Mismatch { found, expected } => {
+                Err(watermark_mismatch(Some(found), expected))
+            }
+            WatermarkVerdict::Missing { expected } => Err(watermark_mismatch(None, expected)),
+        }
+    }
+}
+
+/// The watermark error both one-shot and batch report; `found` is `None` without a watermark.
+pub fn watermark_mismatch(found: Option<&str>, expected: &str) -> Error {
+    Error::Watermark {
+        found: found.map_or_else(
+            || "(none: the payload has no watermark)".to_string(),
+            str::to_string,
+        ),
+        expected: expected.to_string(),
+    }
+}
+
+/// The signature error both one-shot and batch report, with the likeliest cause diagnosed.
+pub fn signature_mismatch(raw_data: &str, session_key: &str, given: &str) -> Error {
+    let key = input::normalize_base64(session_key).0;
+    let expected = crypto::sign_raw_data(raw_data.as_bytes(), key.as_bytes());
+    Error::Signature {
+        expected: String::from_utf8_lossy(&expected).into_owned(),
+        given: given.to_string(),
+        hint: diagnose_mismatch(raw_data, &key, given),
     }
 }
 
@@ -62,15 +116,12 @@ pub fn decrypt_user_data(
     let plain = open(&key, &iv, &mut buf)?;
     let plaintext = plain.to_string();
     let watermark = read_watermark(plain.as_bytes())?;
-    let watermark_matches = match (expected_appid, &watermark) {
-        (Some(expected), Some(w)) => Some(w.appid == expected),
-        (Some(_), None) => Some(false),
-        (None, _) => None,
-    };
+    let watermark_verdict =
+        WatermarkVerdict::of(watermark.as_ref().map(|w| w.appid.as_str()), expected_appid);
     Ok(Decrypted {
         plaintext,
         watermark,
-        watermark_matches,
+        watermark_verdict,
     })
 }
 
@@ -133,31 +184,16 @@ pub fn read_watermark(plaintext: &[u8]) -> Result<Option<Watermark>> {
     }
 }
 
-/// The outcome of a signature check: the signature that `rawData` and the key produce, and
-/// whether the given one equals it.
+/// A matching signature: the one `rawData` and the key produce, lower-case hex.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignatureCheck {
     pub expected: String,
     pub given: String,
-    pub matches: bool,
-}
-
-impl SignatureCheck {
-    /// The verdict as an error with the most likely cause, or Ok on a match.
-    pub fn verdict(&self, raw_data: &str, session_key: &str) -> Result<()> {
-        if self.matches {
-            return Ok(());
-        }
-        Err(Error::Signature {
-            expected: self.expected.clone(),
-            given: self.given.clone(),
-            hint: diagnose_mismatch(raw_data, session_key, &self.given),
-        })
-    }
 }
 
 /// Checks `signature == hex(sha1(rawData ‖ session_key))`. The signature must be 40 hex
-/// digits; the session_key is normalised first (its repaired text is what gets hashed).
+/// digits; the session_key is normalised first (its repaired text is what gets hashed). A
+/// mismatch is `Err(Error::Signature)` with its likeliest cause already diagnosed.
 pub fn verify_signature(
     raw_data: &str,
     signature: &str,
@@ -179,11 +215,16 @@ pub fn verify_signature(
     let key_text = canonical_session_key(session_key, strict, warnings)?;
     let expected = crypto::sign_raw_data(raw_data.as_bytes(), key_text.as_bytes());
     let given_lower = given.to_ascii_lowercase();
-    let matches = crypto::ct_eq(&expected, given_lower.as_bytes());
+    if !crypto::ct_eq(&expected, given_lower.as_bytes()) {
+        return Err(Error::Signature {
+            expected: String::from_utf8_lossy(&expected).into_owned(),
+            hint: diagnose_mismatch(raw_data, &key_text, &given_lower),
+            given: given_lower,
+        });
+    }
     Ok(SignatureCheck {
         expected: String::from_utf8_lossy(&expected).into_owned(),
         given: given_lower,
-        matches,
     })
 }
 
@@ -198,9 +239,9 @@ pub fn canonical_session_key(
     Ok(input::normalize_base64(text).0.into_owned())
 }
 
-/// Finds out which change to rawData explains a mismatch, by re-signing the usual variants.
-fn diagnose_mismatch(raw_data: &str, session_key: &str, given: &str) -> String {
-    let key = input::normalize_base64(session_key).0.into_owned();
+/// Finds out which change to rawData explains a mismatch, by re-signing the usual variants
+/// (`key` is the canonical key text).
+fn diagnose_mismatch(raw_data: &str, key: &str, given: &str) -> String {
     let signs_as = |candidate: &str| {
         crypto::ct_eq(
             &crypto::sign_raw_data(candidate.as_bytes(), key.as_bytes()),
@@ -259,10 +300,10 @@ mod tests {
             String::from_utf8(crypto::sign_raw_data(original.as_bytes(), key.as_bytes()).to_vec())
                 .unwrap();
         let pretty = "{\n  \"nickName\": \"Band\",\n  \"gender\": 1\n}";
-        let check = verify_signature(pretty, &sig, key, false, &mut Vec::new()).unwrap();
-        assert!(!check.matches);
-        let hint = check.verdict(pretty, key).unwrap_err().hint();
-        assert!(hint.contains("re-serialised"), "{hint}");
+        let err = verify_signature(pretty, &sig, key, false, &mut Vec::new()).unwrap_err();
+        assert_eq!(err.kind(), "signature");
+        assert!(err.hint().contains("re-serialised"), "{err:?}");
+        assert_eq!(err, signature_mismatch(pretty, key, &sig));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::reply;
 use super::state::{State, User, lock};
-use crate::core::secret::mask;
+use crate::core::redact;
 
 /// How many requests the journal keeps; older ones are dropped first.
 pub const JOURNAL_CAPACITY: usize = 2048;
@@ -25,9 +25,6 @@ pub const JOURNAL_CAPACITY: usize = 2048;
 const LOG_QUEUE: usize = 64 * 1024;
 /// How often the log thread writes what came in: soon enough for a person watching.
 const LOG_EVERY: Duration = Duration::from_millis(20);
-
-/// Parameters and body fields whose values are credentials.
-const SECRET_NAMES: &[&str] = &["secret", "access_token", "session_key", "signature"];
 
 /// Request bytes copied out of the request: inline when short (the usual case, no
 /// allocation), shared on the heap otherwise. Never the request's own `Bytes`: those point
@@ -298,41 +295,13 @@ fn entry(seq: u64, generation: u64, record: &Record, state: &State) -> JournalEn
     }
 }
 
-/// The query with credential values masked (`secret=8d2c…9f1e`), everything else as sent.
+/// The query with credential values redacted by the core's one policy.
 pub(crate) fn mask_query(query: &str) -> String {
-    query
-        .split('&')
-        .map(|pair| match (pair.split_once('='), decoded(pair)) {
-            (Some((k, _)), Some((name, v))) if SECRET_NAMES.contains(&name.as_ref()) => {
-                format!("{k}={}", mask(&v))
-            }
-            _ => pair.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// One `name=value` pair, decoded.
-fn decoded(pair: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
-    form_urlencoded::parse(pair.as_bytes()).next()
+    redact::redact_query(query)
 }
 
 fn mask_value(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            for (k, val) in map.iter_mut() {
-                if SECRET_NAMES.contains(&k.as_str()) {
-                    if let Value::String(s) = val {
-                        *s = mask(s);
-                    }
-                } else {
-                    mask_value(val);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(mask_value),
-        _ => {}
-    }
+    redact::redact_json(v);
 }
 
 /// The stderr log: requests append their record to a pending list (no wake-up, no syscall)
@@ -492,13 +461,10 @@ mod tests {
         let q = mask_query(
             "appid=wx1&secret=0123456789abcdef0123&js_code=abc&access_token=ACCESSTOKEN_LONG_VALUE",
         );
-        assert_eq!(
-            q,
-            "appid=wx1&secret=0123…0123&js_code=abc&access_token=ACCE…ALUE"
-        );
+        assert_eq!(q, "appid=wx1&secret=…&js_code=abc&access_token=ACCE…ALUE");
         let mut v = serde_json::json!({"appid":"wx1","secret":"0123456789abcdef0123","nested":{"session_key":"tiihtNczf5v6AKRyjwEUhQ=="}});
         mask_value(&mut v);
-        assert_eq!(v["secret"], "0123…0123");
+        assert_eq!(v["secret"], "…");
         assert_eq!(v["nested"]["session_key"], "tiih…hQ==");
     }
 }

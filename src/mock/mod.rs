@@ -334,7 +334,7 @@ async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
                 format!(
                     "cannot write {}: {}",
                     path.display(),
-                    crate::core::input::io_reason(&e)
+                    crate::core::error::io_reason(&e)
                 ),
                 "give a path in a writable directory",
             )
@@ -591,7 +591,7 @@ async fn save_now(mock: &Arc<Mock>, path: &std::path::Path) -> Result<(), Error>
             format!(
                 "cannot save {}: {}",
                 path.display(),
-                crate::core::input::io_reason(&e)
+                crate::core::error::io_reason(&e)
             ),
             "check that its directory is writable and the disk not full",
         )

@@ -88,7 +88,7 @@ pub(crate) fn load(path: &Path) -> Result<Option<Snapshot>, Error> {
                 format!(
                     "cannot read {}: {}",
                     path.display(),
-                    crate::core::input::io_reason(&e)
+                    crate::core::error::io_reason(&e)
                 ),
                 "check the path and its permissions",
             ));

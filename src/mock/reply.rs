@@ -46,8 +46,7 @@ impl Refusal {
         Error::Api {
             errcode: self.errcode,
             errmsg: format!("{route}: {}", self.message),
-            meaning: errmsg(self.errcode).to_string(),
-            hint: hint.to_string(),
+            note: crate::core::ApiNote::Hint(hint.to_string()),
         }
     }
 }
@@ -120,36 +119,10 @@ pub(crate) fn closing(mut response: Response) -> Response {
     response
 }
 
-/// WeChat's errmsg for the errcodes the mock gives (without the `, rid: ...` suffix).
+/// WeChat's errmsg for the errcodes the mock gives (without the `, rid: ...` suffix), from
+/// the core's one errcode table.
 pub(crate) fn errmsg(errcode: i64) -> &'static str {
-    match errcode {
-        -1 => "system error",
-        0 => "ok",
-        40001 => "invalid credential, access_token is invalid or not latest",
-        40002 => "invalid grant_type",
-        40003 => "invalid openid",
-        40013 => "invalid appid",
-        40029 => "invalid code",
-        40066 => "invalid url",
-        40125 => "invalid appsecret",
-        40163 => "code been used",
-        40226 => "invalid user, high risk user, blocked",
-        41001 => "access_token missing",
-        41002 => "appid missing",
-        41004 => "appsecret missing",
-        41008 => "missing code",
-        41009 => "missing openid",
-        42001 => "access_token expired",
-        43001 => "require GET method",
-        43002 => "require POST method",
-        45011 => "api minute-quota reach limit  mustslower  retry next minute",
-        47001 => "data format error",
-        48001 => "api unauthorized",
-        87007 => "session_key is not existed or expired",
-        87008 => "invalid sig_method",
-        87009 => "invalid signature",
-        _ => "mock injected error",
-    }
+    crate::core::errcode::wechat_errmsg(errcode).unwrap_or("mock injected error")
 }
 
 const JSON_TYPE: &str = "application/json; encoding=utf-8";

@@ -17,12 +17,7 @@ pub(crate) const TOKEN_TTL_MS: u64 = 7_200_000;
 /// WeChat keeps the previous access_token valid for five minutes after a new one is issued.
 const TOKEN_OVERLAP_MS: u64 = 300_000;
 
-pub(crate) fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+pub(crate) use crate::core::clock::unix_ms as now_ms;
 
 pub(crate) struct App {
     pub appid: String,

@@ -450,16 +450,16 @@ fn answer(verdict: &Verdict) -> String {
 fn verify(info: &Value, key: &Secret) -> std::result::Result<(), String> {
     let raw = info.get("rawData").and_then(Value::as_str).unwrap_or("");
     let sig = info.get("signature").and_then(Value::as_str).unwrap_or("");
-    let check = userdata::verify_signature(raw, sig, key.expose(), false, &mut Vec::new())
-        .map_err(|e| e.to_string())?;
-    if check.matches {
-        Ok(())
-    } else {
-        Err(format!(
+    match userdata::verify_signature(raw, sig, key.expose(), false, &mut Vec::new()) {
+        Ok(_) => Ok(()),
+        Err(Error::Signature {
+            expected, given, ..
+        }) => Err(format!(
             "signature mismatch: sha1 gives {}, the client sent {}",
-            short(&check.expected),
-            short(&check.given)
-        ))
+            short(&expected),
+            short(&given)
+        )),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -476,7 +476,7 @@ fn decrypt(
     let d =
         userdata::decrypt_user_data(key.expose(), iv, data, Some(appid), false, &mut Vec::new())
             .map_err(|e| e.to_string())?;
-    d.check_watermark(Some(appid)).map_err(|e| e.to_string())?;
+    d.watermark_verdict.result().map_err(|e| e.to_string())?;
     let plain: Value = serde_json::from_str(&d.plaintext).unwrap_or(Value::Null);
     let pick = |k: &str| plain.get(k).cloned().unwrap_or(Value::Null);
     Ok(vec![

@@ -10,7 +10,7 @@ use super::flow::Flow;
 use super::mocklink::WeChatCall;
 use super::report::{History, StepReport};
 use crate::core::errcode::{self, Lang};
-use crate::core::secret::mask;
+use crate::core::redact::mask;
 
 /// The finding: a stable rule name, what happened, and what to change.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::core::{Error, Result, Secret};
+use crate::core::{Result, Secret};
 use crate::mock::{AppSpec, MockConfig, MockServer};
 
 use super::mocklink::MockLink;
@@ -99,14 +99,5 @@ fn random_secret() -> String {
 
 /// A small runtime for the commands that do network I/O.
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            Error::transport(
-                format!("cannot start the async runtime: {e}"),
-                "this is a bug",
-            )
-        })
+    crate::runtime::build(crate::runtime::Threads::Workers(2))
 }

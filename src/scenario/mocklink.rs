@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::core::{Error, Result, errcode};
+use crate::core::{ApiNote, Error, Result, errcode};
 use crate::mock::Login;
 
 /// One WeChat-side request from the mock's journal (secrets already masked by the mock).
@@ -247,19 +247,19 @@ impl MockLink {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string();
-            let (meaning, fix) = errcode::explain(errcode, errcode::Lang::En);
-            let hint = if errcode == 40013 || errmsg.contains("appid") {
-                "the flow's appid must be an app of the mock: start it with --app APPID:SECRET \
-                 (or give the embedded one --app / `secret =` in the flow)"
-                    .to_string()
+            let note = if errcode == 40013 || errmsg.contains("appid") {
+                ApiNote::Hint(
+                    "the flow's appid must be an app of the mock: start it with --app APPID:SECRET \
+                     (or give the embedded one --app / `secret =` in the flow)"
+                        .to_string(),
+                )
             } else {
-                fix
+                ApiNote::None
             };
             return Err(Error::Api {
                 errcode,
                 errmsg: format!("{path}: {errmsg}"),
-                meaning,
-                hint,
+                note,
             });
         }
         Ok(v)

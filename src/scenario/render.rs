@@ -9,7 +9,7 @@ use super::diagram::{Diagram, Lane, Mark};
 use super::mocklink::WeChatCall;
 use super::run::{Check, RunReport, StepKind, StepReport};
 use super::template::as_text;
-use crate::core::secret::mask;
+use crate::core::redact::mask;
 use crate::output::paint;
 
 pub const SIMULATE_LANES: [&str; 3] = ["mini program", "backend", "WeChat"];

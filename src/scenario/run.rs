@@ -10,7 +10,8 @@ use super::flow::{Action, Body, Expectation, Flow, HttpStep, Method, Step, Wx};
 use super::mocklink::{MockLink, short_reason};
 pub use super::report::{Check, History, LoginEvent, Response, StepKind, StepReport};
 use super::template::{CaptureSource, Vars, as_text};
-use crate::core::secret::mask;
+use crate::core::clock::unix_ms;
+use crate::core::redact::mask;
 use crate::core::{Error, Result, Secret, exit};
 
 /// Responses are cut at this size: a backend's login answers are small.
@@ -581,11 +582,4 @@ fn scrub_value(value: Value, secret: &str) -> Value {
         ),
         other => other,
     }
-}
-
-pub fn unix_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }

@@ -1,5 +1,7 @@
 //! Shared test harness: the real binary with a clean environment, and the published vectors.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod mock;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -87,4 +89,23 @@ pub fn run(cmd: &mut Command) -> Run {
     };
     r.assert_no_panic();
     r
+}
+
+/// Whether a test that needs Node may run. Without `node` it is skipped, except under
+/// `CI=true`, where a missing `node` fails the test instead of letting it pass silently.
+pub fn node_or_skip(what: &str) -> bool {
+    let found = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return true;
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    assert!(
+        !ci,
+        "CI is set and `node` is missing: {what} needs Node 20 (.ci/run installs it)"
+    );
+    eprintln!("skipping: `node` is not installed; {what} needs Node 20");
+    false
 }

@@ -1,0 +1,455 @@
+//! One JSON Lines record: its schema, borrowed from the line, and its check (decrypt or verify).
+//! Errors are worded by the one-shot functions of `input` and `userdata`, so both paths agree.
+
+use std::borrow::Cow;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use serde_json::value::RawValue;
+
+use super::json_line::{begin_line, write_data, write_failure, write_warnings};
+use super::unescape::unescape_json_string;
+use super::{Scratch, Verdict};
+use crate::core::crypto;
+use crate::core::error::{Error, Result};
+use crate::core::input;
+use crate::core::userdata;
+
+/// A JSON string field, borrowed from the line unless it holds escapes.
+struct Str<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct StrVisitor;
+        impl<'de> Visitor<'de> for StrVisitor {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(
+                self,
+                v: &'de str,
+            ) -> std::result::Result<Self::Value, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(StrVisitor)
+    }
+}
+
+#[derive(Deserialize)]
+struct DecryptRecord<'a> {
+    #[serde(borrow)]
+    session_key: Option<Str<'a>>,
+    #[serde(borrow)]
+    iv: Option<Str<'a>>,
+    #[serde(borrow, rename = "encryptedData", alias = "encrypted_data")]
+    encrypted_data: Option<Str<'a>>,
+    #[serde(borrow)]
+    appid: Option<Str<'a>>,
+    #[serde(borrow)]
+    id: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct VerifyRecord<'a> {
+    // rawData is JSON inside a JSON string, so it always holds escapes: take it raw and
+    // unescape it into a reused buffer instead of letting serde allocate a String.
+    #[serde(borrow, rename = "rawData", alias = "raw_data")]
+    raw_data: Option<&'a RawValue>,
+    #[serde(borrow)]
+    signature: Option<Str<'a>>,
+    #[serde(borrow)]
+    session_key: Option<Str<'a>>,
+    #[serde(borrow)]
+    id: Option<&'a RawValue>,
+}
+
+/// Salvages the `id` of a line whose other fields did not parse, to echo it anyway.
+#[derive(Deserialize)]
+struct IdOnly<'a> {
+    #[serde(borrow)]
+    id: Option<&'a RawValue>,
+}
+
+/// The watermark of a plaintext, read without building a tree or allocating (see
+/// [`super::model::WatermarkOnly`], which accepts exactly the same documents).
+#[derive(Deserialize)]
+struct PlainWatermark<'a> {
+    #[serde(borrow)]
+    watermark: Option<WatermarkRef<'a>>,
+}
+
+#[derive(Deserialize)]
+struct WatermarkRef<'a> {
+    #[serde(borrow, default)]
+    appid: Option<Str<'a>>,
+    // Never read, but parsed, so a timestamp that is not a number fails as in the one-shot path.
+    #[serde(default, rename = "timestamp")]
+    _timestamp: i64,
+}
+
+const DECRYPT_FIELDS_HINT: &str = "each line is a JSON object with session_key, iv and encryptedData (or encrypted_data), \
+optionally appid and id";
+const VERIFY_FIELDS_HINT: &str = "each line is a JSON object with rawData (or raw_data), signature and session_key, \
+optionally id";
+
+/// Decrypts one JSON Lines record and appends its result line (with `\n`) to `out`.
+pub fn decrypt_record(
+    line: &[u8],
+    line_no: u64,
+    default_appid: Option<&str>,
+    strict: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
+    scratch.warnings.clear();
+    let rec: DecryptRecord = match parse_record(line) {
+        Ok(rec) => rec,
+        Err(e) => {
+            let err = record_error(line, &e, DECRYPT_FIELDS_HINT);
+            return write_failure(out, line_no, salvage_id(line), &err, &[], None);
+        }
+    };
+    let id = rec.id;
+    let (Some(key), Some(iv), Some(data)) = (&rec.session_key, &rec.iv, &rec.encrypted_data) else {
+        let missing = [
+            ("session_key", rec.session_key.is_none()),
+            ("iv", rec.iv.is_none()),
+            ("encryptedData", rec.encrypted_data.is_none()),
+        ];
+        let err = missing_field(&missing, DECRYPT_FIELDS_HINT);
+        return write_failure(out, line_no, id, &err, &[], None);
+    };
+    let warnings = &mut scratch.warnings;
+    let plain = match open_record(&key.0, &iv.0, &data.0, strict, warnings, &mut scratch.data) {
+        Ok(plain) => plain,
+        Err(err) => return write_failure(out, line_no, id, &err, warnings, None),
+    };
+    let warnings = &*warnings;
+    let parsed = match serde_json::from_str::<PlainWatermark>(plain) {
+        Ok(p) => p,
+        Err(_) => {
+            // Let the one-shot reader word the error, so both paths say the same thing.
+            let err = match userdata::read_watermark(plain.as_bytes()) {
+                Err(err) => err,
+                Ok(_) => Error::Decrypt {
+                    message: "decrypted plaintext is not valid JSON".into(),
+                    hint: String::new(),
+                },
+            };
+            return write_failure(out, line_no, id, &err, warnings, None);
+        }
+    };
+    let expected = rec
+        .appid
+        .as_ref()
+        .map(|a| a.0.as_ref())
+        .filter(|a| !a.is_empty())
+        .or(default_appid);
+    let found = parsed
+        .watermark
+        .as_ref()
+        .map(|w| w.appid.as_ref().map_or("", |a| a.0.as_ref()));
+    let verdict = match (expected, found) {
+        (Some(want), Some(got)) if want == got => "match",
+        (Some(want), _) => {
+            let err = userdata::watermark_mismatch(found, want);
+            return write_failure(out, line_no, id, &err, warnings, Some(plain.as_bytes()));
+        }
+        (None, Some(_)) => "unchecked",
+        (None, None) => "none",
+    };
+    begin_line(out, line_no, id);
+    out.extend_from_slice(b",\"ok\":true,\"watermark\":\"");
+    out.extend_from_slice(verdict.as_bytes());
+    out.push(b'"');
+    write_warnings(out, warnings);
+    write_data(out, plain.as_bytes());
+    out.extend_from_slice(b"}\n");
+    Ok(())
+}
+
+/// Decodes the three base64 fields (the ciphertext into `data`) and decrypts in place.
+fn open_record<'d>(
+    key: &str,
+    iv: &str,
+    encrypted: &str,
+    strict: bool,
+    warnings: &mut Vec<String>,
+    data: &'d mut Vec<u8>,
+) -> Result<&'d str> {
+    let key = key16("session_key", key, strict, warnings)?;
+    let iv = key16("iv", iv, strict, warnings)?;
+    let len = decode_field("encryptedData", encrypted, strict, warnings, data)?;
+    input::check_ciphertext_len("encryptedData", len)?;
+    userdata::open(&key, &iv, &mut data[..len])
+}
+
+/// Decodes base64 into `buf` (which only ever grows, so it is never cleared or zeroed again)
+/// and returns the decoded length. Canonical base64 decodes straight away; anything else goes
+/// through [`input::decode_base64_field`], which repairs, warns or words the error. The
+/// standard engine insists on canonical padding, so whatever it accepts the core accepts too.
+fn decode_field(
+    field: &str,
+    text: &str,
+    strict: bool,
+    warnings: &mut Vec<String>,
+    buf: &mut Vec<u8>,
+) -> Result<usize> {
+    let need = text.len().div_ceil(4) * 3;
+    if buf.len() < need {
+        buf.resize(need, 0);
+    }
+    if let Ok(len) = STANDARD.decode_slice(text, &mut buf[..]) {
+        return Ok(len);
+    }
+    input::decode_base64_field(field, text, strict, warnings, buf)?;
+    Ok(buf.len())
+}
+
+/// [`input::decode_key16`] without a heap buffer; on a wrong length the one-shot function
+/// words the error.
+fn key16(field: &str, text: &str, strict: bool, warnings: &mut Vec<String>) -> Result<[u8; 16]> {
+    let mut out = [0u8; 18];
+    if let Ok(16) = STANDARD.decode_slice(text, &mut out[..]) {
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&out[..16]);
+        return Ok(key);
+    }
+    input::decode_key16(field, text, strict, warnings)
+}
+
+/// Checks one JSON Lines record's signature and appends its result line to `out`.
+pub fn verify_record(
+    line: &[u8],
+    line_no: u64,
+    strict: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
+    scratch.warnings.clear();
+    let rec: VerifyRecord = match parse_record(line) {
+        Ok(rec) => rec,
+        Err(e) => {
+            let err = record_error(line, &e, VERIFY_FIELDS_HINT);
+            return write_failure(out, line_no, salvage_id(line), &err, &[], None);
+        }
+    };
+    let id = rec.id;
+    let (Some(raw), Some(signature), Some(key)) = (rec.raw_data, &rec.signature, &rec.session_key)
+    else {
+        let missing = [
+            ("rawData", rec.raw_data.is_none()),
+            ("signature", rec.signature.is_none()),
+            ("session_key", rec.session_key.is_none()),
+        ];
+        let err = missing_field(&missing, VERIFY_FIELDS_HINT);
+        return write_failure(out, line_no, id, &err, &[], None);
+    };
+    match check_signature(raw, &signature.0, &key.0, strict, scratch) {
+        Ok(()) => {
+            begin_line(out, line_no, id);
+            out.extend_from_slice(b",\"ok\":true");
+            write_warnings(out, &scratch.warnings);
+            out.extend_from_slice(b"}\n");
+            Ok(())
+        }
+        Err(err) => write_failure(out, line_no, id, &err, &scratch.warnings, None),
+    }
+}
+
+fn check_signature(
+    raw: &RawValue,
+    signature: &str,
+    key: &str,
+    strict: bool,
+    scratch: &mut Scratch,
+) -> Result<()> {
+    if unescape_json_string(raw.get(), &mut scratch.text).is_none() {
+        return Err(Error::input(
+            "rawData",
+            if raw.get().starts_with('"') {
+                "holds an escape that is not valid UTF-16 (a lone surrogate)"
+            } else {
+                "is not a string"
+            },
+            "rawData must be the exact string the client got; once parsed into an object the signed bytes are lost",
+        ));
+    }
+    let given = signature.trim();
+    let mut given_lower = [0u8; 40];
+    let hex40 = given.len() == 40 && given.bytes().all(|b| b.is_ascii_hexdigit());
+    if hex40 {
+        for (d, s) in given_lower.iter_mut().zip(given.bytes()) {
+            *d = s.to_ascii_lowercase();
+        }
+    }
+    let before = scratch.warnings.len();
+    let key_ok = hex40 && key16("session_key", key, strict, &mut scratch.warnings).is_ok();
+    if key_ok {
+        // The repaired text is what gets hashed, as in `userdata::canonical_session_key`.
+        let key_text = if scratch.warnings.len() == before {
+            Cow::Borrowed(key)
+        } else {
+            input::normalize_base64(key).0
+        };
+        let expected = crypto::sign_raw_data(&scratch.text, key_text.as_bytes());
+        if crypto::ct_eq(&expected, &given_lower) {
+            return Ok(());
+        }
+    }
+    let raw_text = String::from_utf8_lossy(&scratch.text);
+    if key_ok {
+        let given = std::str::from_utf8(&given_lower).unwrap_or_default();
+        return Err(userdata::signature_mismatch(&raw_text, key, given));
+    }
+    // A malformed signature or key: the one-shot check words it, without hashing anything.
+    scratch.warnings.truncate(before);
+    userdata::verify_signature(&raw_text, signature, key, strict, &mut scratch.warnings).map(drop)
+}
+
+/// Only objects are records: serde would otherwise take `[...]` as the fields in order.
+fn parse_record<'a, T: Deserialize<'a>>(
+    line: &'a [u8],
+) -> std::result::Result<T, Option<serde_json::Error>> {
+    // One UTF-8 check of the whole line is cheaper than serde's check of each string.
+    let text = std::str::from_utf8(line).map_err(|_| None)?;
+    if !text.trim_ascii_start().starts_with('{') {
+        return Err(None);
+    }
+    serde_json::from_str(text).map_err(Some)
+}
+
+/// The error for a line serde could not take: not UTF-8, not JSON, or fields of the wrong type.
+fn record_error(line: &[u8], e: &Option<serde_json::Error>, hint: &str) -> Error {
+    if let Err(bad) = std::str::from_utf8(line) {
+        return Error::input(
+            "record",
+            format!(
+                "is not UTF-8 (invalid byte at offset {})",
+                bad.valid_up_to()
+            ),
+            "save the input as UTF-8 (JSON Lines are UTF-8 by definition)",
+        );
+    }
+    let Some(e) = e else {
+        let what = if serde_json::from_slice::<&RawValue>(line).is_ok() {
+            "is JSON but not an object"
+        } else {
+            "is not a JSON object"
+        };
+        return Error::input("record", what, hint);
+    };
+    let text = e.to_string();
+    // serde says "at line 1 column N": every record is line 1 of itself, so keep the column.
+    let reason = text
+        .rfind(" at line ")
+        .map_or(text.as_str(), |i| &text[..i]);
+    let message = if e.is_data() {
+        format!("is not a valid record: {reason} (column {})", e.column())
+    } else {
+        format!("is not valid JSON: {reason} at column {}", e.column())
+    };
+    Error::input("record", message, hint)
+}
+
+fn missing_field(fields: &[(&str, bool)], hint: &str) -> Error {
+    let missing: Vec<&str> = fields.iter().filter(|f| f.1).map(|f| f.0).collect();
+    Error::input(
+        "record",
+        format!(
+            "missing field{} {}",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        ),
+        hint,
+    )
+}
+
+pub(crate) fn salvage_id(line: &[u8]) -> Option<&RawValue> {
+    if !line.trim_ascii_start().starts_with(b"{") {
+        return None;
+    }
+    serde_json::from_slice::<IdOnly>(line)
+        .ok()
+        .and_then(|r| r.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(plain: &str, key: &[u8; 16], iv: &[u8; 16]) -> String {
+        let ct = crypto::encrypt(key, iv, plain.as_bytes());
+        serde_json::json!({
+            "session_key": STANDARD.encode(key),
+            "iv": STANDARD.encode(iv),
+            "encryptedData": STANDARD.encode(ct),
+            "id": {"n": 1},
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn decrypt_line_passes_plaintext_through() {
+        let plain = r#"{"nickName":"小明🙂","watermark":{"appid":"wxA","timestamp":1}}"#;
+        let line = record(plain, &[1; 16], &[2; 16]);
+        let mut out = Vec::new();
+        let v = decrypt_record(
+            line.as_bytes(),
+            7,
+            Some("wxA"),
+            false,
+            &mut Scratch::default(),
+            &mut out,
+        );
+        assert_eq!(v, Ok(()));
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "{{\"line\":7,\"id\":{{\"n\":1}},\"ok\":true,\"watermark\":\"match\",\"data\":{plain}}}\n"
+            )
+        );
+    }
+
+    #[test]
+    fn watermark_mismatch_agrees_with_one_shot() {
+        let plain = r#"{"watermark":{"appid":"wxA","timestamp":1}}"#;
+        let line = record(plain, &[1; 16], &[2; 16]);
+        let mut out = Vec::new();
+        let v = decrypt_record(
+            line.as_bytes(),
+            1,
+            Some("wxB"),
+            false,
+            &mut Scratch::default(),
+            &mut out,
+        );
+        assert_eq!(v, Err("watermark"));
+        let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let one_shot = userdata::decrypt_user_data(
+            &STANDARD.encode([1; 16]),
+            &STANDARD.encode([2; 16]),
+            &STANDARD.encode(crypto::encrypt(&[1; 16], &[2; 16], plain.as_bytes())),
+            Some("wxB"),
+            false,
+            &mut Vec::new(),
+        )
+        .unwrap()
+        .watermark_verdict
+        .result()
+        .unwrap_err();
+        assert_eq!(
+            doc["error"],
+            serde_json::Value::Object(one_shot.fields(crate::core::errcode::Lang::En))
+        );
+        assert_eq!(doc["data"]["watermark"]["appid"], "wxA");
+    }
+}
