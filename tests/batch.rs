@@ -8,9 +8,12 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::Write;
 
+mod common;
+
 use assert_cmd::Command;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use common::vectors;
 use serde_json::{Value, json};
 use wxlogin::core::batch::{self, Scratch};
 use wxlogin::core::crypto;
@@ -50,14 +53,11 @@ static GLOBAL: CountingAlloc = CountingAlloc;
 
 const APPID: &str = "wx4f4bc4dec97d474b";
 
+/// The shared clean binary, with `CI` set so no progress bar is drawn.
 fn wxlogin() -> Command {
-    let mut cmd = Command::cargo_bin("wxlogin").unwrap();
-    cmd.env_remove("WXLOGIN_APPID").env("CI", "1");
+    let mut cmd = common::wx();
+    cmd.env("CI", "1");
     cmd
-}
-
-fn vectors() -> Value {
-    serde_json::from_str(include_str!("data/wechat.json")).unwrap()
 }
 
 /// Keys and iv derived from `n`, so every record differs and the test is reproducible.

@@ -65,11 +65,32 @@ fn plural(n: usize) -> &'static str {
 pub const MAX_BASE64_LEN: usize = 4 * 1024 * 1024;
 
 /// Repairs the mangling seen in the wild and reports each fix; a value that needs no repair is
-/// returned borrowed. One linear pass reaches the fixed point: the output buffer is used as a
+/// returned borrowed. Idempotent, in linear time: see [`normalize_pass`]. A pass can leave
+/// whitespace at an edge (`abcd\t\\n` loses its escaped line break), so at most three more
+/// passes (each linear) trim it; they find nothing else to repair.
+pub fn normalize_base64(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
+    let (first, mut repairs) = normalize_pass(text);
+    let Cow::Owned(mut current) = first else {
+        return (first, repairs);
+    };
+    for _ in 0..3 {
+        let (next, more) = normalize_pass(&current);
+        match next {
+            Cow::Borrowed(_) => break,
+            Cow::Owned(changed) => {
+                repairs.extend(more);
+                current = changed;
+            }
+        }
+    }
+    (Cow::Owned(current), repairs)
+}
+
+/// One linear pass that finishes every repair inside the text: the output buffer is used as a
 /// stack, and whenever its tail forms something a repair rewrites (`\/`, `\n`, `%2F`, ...),
 /// the tail is rewritten at once, so a repair that exposes another (`\\\/`, `\%2F`) is
-/// finished without a further pass over the whole text.
-pub fn normalize_base64(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
+/// finished without a further pass over the whole text (a pass per backslash was quadratic).
+fn normalize_pass(text: &str) -> (Cow<'_, str>, Vec<Repair>) {
     let mut repairs = Vec::new();
     if is_canonical_shape(text) {
         return (Cow::Borrowed(text), repairs);
@@ -530,12 +551,31 @@ mod tests {
         // Runs before a percent-encoded or URL-safe slash, and escaped line breaks, likewise.
         let text = format!("AAAA{run}%2FAAAA{run}_AAAA\\n\\r\\nAA==");
         assert_eq!(normalize_base64(&text).0, "AAAA/AAAA/AAAAAA==");
+        // An escaped line break that leaves whitespace at the end: still one fixed point.
+        for text in ["abcd\t\\n", "'abcd\t\\n'", "\"x\t\\r\""] {
+            let (once, _) = normalize_base64(text);
+            let (twice, again) = normalize_base64(&once);
+            assert_eq!((&once, again.len()), (&twice, 0), "{text:?}");
+        }
         let mut out = Vec::new();
         let too_long = "A".repeat(MAX_BASE64_LEN + 4);
         let e = decode_base64_field("encryptedData", &too_long, false, &mut Vec::new(), &mut out)
             .unwrap_err();
         assert_eq!(e.exit_code(), 3);
         assert!(e.to_string().contains("4 MiB limit"), "{e}");
+    }
+
+    proptest::proptest! {
+        /// Every repairable character, in any order: one call reaches the fixed point.
+        #[test]
+        fn normalising_is_idempotent_on_runs_of_repairable_characters(
+            text in r#"[\\/_ \-%2BbFfDd3=\t\r\n"'nrA]{0,48}"#
+        ) {
+            let (once, _) = normalize_base64(&text);
+            let (twice, again) = normalize_base64(&once);
+            proptest::prop_assert_eq!(&once, &twice);
+            proptest::prop_assert!(again.is_empty() || once == text);
+        }
     }
 
     #[test]
