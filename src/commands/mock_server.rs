@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use super::Outcome;
-use crate::cli::MockServerArgs;
+use crate::cli::{InterceptArgs, MockServerArgs};
 use crate::core::{Error, exit};
+use crate::mock::intercept::{self, InterceptConfig, InterceptInfo};
 use crate::mock::{self, MockConfig};
 use crate::output::{Ctx, println_safe};
 
@@ -22,6 +23,7 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
         log: !ctx.quiet,
         color: ctx.color_err,
         unionid_apps,
+        intercept: intercept_config(&args.intercept)?,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -30,6 +32,9 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
     runtime.block_on(async {
         let handle = mock::spawn(cfg).await?;
         println_safe(&format!("listening on {}", handle.url()));
+        if let Some(tls) = handle.intercepting().and_then(|i| i.tls_url()) {
+            println_safe(&format!("listening on {tls}"));
+        }
         if demo_app {
             for (appid, secret) in handle.apps() {
                 println_safe(&format!("appid {appid}"));
@@ -45,6 +50,9 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
              /mock/userinfo, /mock/phonenumber; Ctrl-C stops",
             handle.url()
         ));
+        if let Some(info) = handle.intercepting() {
+            announce_intercept(ctx, &handle.url(), info, args.intercept.env_file.as_deref())?;
+        }
         wait_for_signal().await;
         let saved = handle.stop().await;
         if let Some(path) = &args.state
@@ -54,6 +62,44 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
         }
         saved.map(|()| exit::OK)
     })
+}
+
+fn intercept_config(args: &InterceptArgs) -> Result<Option<InterceptConfig>, Error> {
+    if !args.intercept {
+        return Ok(None);
+    }
+    InterceptConfig::new(args.ca_dir.clone(), args.tls_port).map(Some)
+}
+
+/// Writes the env file once the mock listens, and says how a backend uses it.
+fn announce_intercept(
+    ctx: &Ctx,
+    url: &str,
+    info: &InterceptInfo,
+    env_file: Option<&std::path::Path>,
+) -> Result<(), Error> {
+    let hosts = intercept::HOSTS.join(", ");
+    match env_file {
+        Some(path) => {
+            intercept::write_env_file(path, url, info)?;
+            ctx.note(&format!(
+                "intercepting {hosts} through the proxy {url}: run your backend unchanged after \
+                 `set -a; . {}; set +a` (Java: -Dhttps.proxyHost=127.0.0.1 \
+                 -Dhttps.proxyPort={} and a truststore from keytool -importcert -file {})",
+                path.display(),
+                url.rsplit(':').next().unwrap_or(""),
+                info.ca.display()
+            ));
+        }
+        None => ctx.note(&format!(
+            "intercepting {hosts} through the proxy {url}; give your backend \
+             HTTPS_PROXY={url} and SSL_CERT_FILE={} (NODE_EXTRA_CA_CERTS={}), or use --env-file \
+             FILE to get every variable",
+            info.bundle.display(),
+            info.ca.display()
+        )),
+    }
+    Ok(())
 }
 
 /// (appid, secret) pairs, and the appids bound to an open-platform account.

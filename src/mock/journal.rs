@@ -65,6 +65,8 @@ impl Copied {
 #[derive(Clone)]
 pub(crate) struct Record {
     pub line: LogLine,
+    /// The intercepted host, for a request that came through `--intercept`'s proxy.
+    pub host: Option<&'static str>,
     pub query: Option<Copied>,
     pub body: Option<Copied>,
 }
@@ -124,6 +126,9 @@ pub struct JournalEntry {
     /// Unix time in milliseconds.
     pub time_ms: u64,
     pub method: String,
+    /// The host a request came through `--intercept` for (`api.weixin.qq.com`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     pub path: String,
     /// The query string, secrets masked.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -213,6 +218,7 @@ fn entry(record: &Record, state: &State) -> JournalEntry {
     JournalEntry {
         time_ms: r.time_ms,
         method: r.method.to_string(),
+        host: record.host.map(String::from),
         path: r.path.to_string(),
         query: query.map(mask_query),
         body: body.clone(),

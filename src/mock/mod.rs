@@ -3,6 +3,7 @@
 
 mod control;
 mod faults;
+pub mod intercept;
 mod journal;
 mod persist;
 mod profile;
@@ -64,6 +65,8 @@ pub struct MockConfig {
     /// jscode2session and put in userinfo payloads, as WeChat does for bound apps only. The
     /// demo app made when `apps` is empty is bound.
     pub unionid_apps: Vec<String>,
+    /// Also be an HTTPS-intercepting proxy for WeChat's hosts (`--intercept`).
+    pub intercept: Option<intercept::InterceptConfig>,
 }
 
 impl Default for MockConfig {
@@ -78,6 +81,7 @@ impl Default for MockConfig {
             log: false,
             color: false,
             unionid_apps: Vec::new(),
+            intercept: None,
         }
     }
 }
@@ -98,6 +102,7 @@ pub struct MockHandle {
     server: Option<JoinHandle<()>>,
     saver: Option<JoinHandle<Result<(), Error>>>,
     sweeper: Option<JoinHandle<()>>,
+    intercepting: Option<intercept::InterceptInfo>,
 }
 
 impl MockHandle {
@@ -109,6 +114,11 @@ impl MockHandle {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// With `--intercept`: the CA files and the `--tls-port` address.
+    pub fn intercepting(&self) -> Option<&intercept::InterceptInfo> {
+        self.intercepting.as_ref()
     }
 
     /// (appid, secret) of every app the mock knows, configured ones first.
@@ -247,6 +257,12 @@ pub async fn spawn(cfg: MockConfig) -> Result<MockHandle, Error> {
         })?;
     }
 
+    let (stop, _) = watch::channel(false);
+    let interceptor = match &cfg.intercept {
+        Some(ic) => Some(intercept::prepare(ic, stop.subscribe(), cfg.log)?),
+        None => None,
+    };
+
     let listener = tokio::net::TcpListener::bind((cfg.bind.as_str(), cfg.port))
         .await
         .map_err(|e| {
@@ -267,11 +283,24 @@ pub async fn spawn(cfg: MockConfig) -> Result<MockHandle, Error> {
         faults: faults::Faults::default(),
         log: cfg.log.then(|| Logger::start(cfg.color)),
     });
-    let (stop, _) = watch::channel(false);
 
-    let service = Observed {
+    let observed = Observed {
         router: router(mock.clone()),
         mock: mock.clone(),
+    };
+    let (with, mut intercepting) = interceptor.unzip();
+    if let (Some(with), Some(info), Some(port)) = (
+        &with,
+        intercepting.as_mut(),
+        cfg.intercept.as_ref().and_then(|ic| ic.tls_port),
+    ) {
+        let (tls_addr, _task) =
+            intercept::serve_tls_port(with, &cfg.bind, port, observed.clone()).await?;
+        info.tls_addr = Some(SocketAddr::new(reachable(tls_addr.ip()), tls_addr.port()));
+    }
+    let service = intercept::Intercept {
+        inner: observed,
+        with,
     };
     let listener = listener.tap_io(|tcp| {
         // Small JSON answers: waiting for Nagle only adds latency.
@@ -298,6 +327,7 @@ pub async fn spawn(cfg: MockConfig) -> Result<MockHandle, Error> {
         server: Some(server),
         saver,
         sweeper,
+        intercepting,
     })
 }
 
@@ -400,6 +430,7 @@ async fn observe(mock: Arc<Mock>, router: Router, req: Request) -> Response {
     let started = Instant::now();
     let time_ms = now_ms();
     let method = req.method().clone();
+    let host = req.extensions().get::<intercept::Via>().map(|via| via.0);
     let path = Record::path_of(req.uri());
     let query = Record::query_of(req.uri());
     let fault = if path.starts_with("/mock/") {
@@ -441,6 +472,7 @@ async fn observe(mock: Arc<Mock>, router: Router, req: Request) -> Response {
     if line.path != "/mock/journal" {
         mock.journal.push(Record {
             line,
+            host,
             query,
             body: Record::body_of(note.body.as_ref()),
         });
