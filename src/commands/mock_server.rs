@@ -31,6 +31,10 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
         .map_err(|e| Error::transport(format!("cannot start the runtime: {e}"), "retry"))?;
     runtime.block_on(async {
         let handle = mock::spawn(cfg).await?;
+        // Before the first line: whoever waits for the URL may source the file at once.
+        if let (Some(info), Some(path)) = (handle.intercepting(), &args.intercept.env_file) {
+            intercept::write_env_file(path, &handle.url(), info)?;
+        }
         println_safe(&format!("listening on {}", handle.url()));
         if let Some(tls) = handle.intercepting().and_then(|i| i.tls_url()) {
             println_safe(&format!("listening on {tls}"));
@@ -51,7 +55,7 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
             handle.url()
         ));
         if let Some(info) = handle.intercepting() {
-            announce_intercept(ctx, &handle.url(), info, args.intercept.env_file.as_deref())?;
+            announce_intercept(ctx, &handle.url(), info, args.intercept.env_file.as_deref());
         }
         wait_for_signal().await;
         let saved = handle.stop().await;
@@ -71,17 +75,16 @@ fn intercept_config(args: &InterceptArgs) -> Result<Option<InterceptConfig>, Err
     InterceptConfig::new(args.ca_dir.clone(), args.tls_port).map(Some)
 }
 
-/// Writes the env file once the mock listens, and says how a backend uses it.
+/// Says how a backend uses the interception.
 fn announce_intercept(
     ctx: &Ctx,
     url: &str,
     info: &InterceptInfo,
     env_file: Option<&std::path::Path>,
-) -> Result<(), Error> {
+) {
     let hosts = intercept::HOSTS.join(", ");
     match env_file {
         Some(path) => {
-            intercept::write_env_file(path, url, info)?;
             ctx.note(&format!(
                 "intercepting {hosts} through the proxy {url}: run your backend unchanged after \
                  `set -a; . {}; set +a` (Java: -Dhttps.proxyHost=127.0.0.1 \
@@ -99,7 +102,6 @@ fn announce_intercept(
             info.ca.display()
         )),
     }
-    Ok(())
 }
 
 /// (appid, secret) pairs, and the appids bound to an open-platform account.
