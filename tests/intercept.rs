@@ -846,3 +846,74 @@ fn intercept_flags_need_intercept() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
+
+#[test]
+fn demo_and_simulate_accept_intercept_and_say_what_a_backend_needs() {
+    let data = tempfile::tempdir().unwrap();
+    let out = common::wx()
+        .env("XDG_DATA_HOME", data.path())
+        .args(["demo", "--intercept", "--seed", "3"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let bundle = data.path().join("wxlogin/ca/bundle.pem");
+    assert!(stderr.contains("HTTPS_PROXY=http://127.0.0.1:"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("SSL_CERT_FILE={}", bundle.display())),
+        "{stderr}"
+    );
+    assert!(bundle.exists());
+
+    // simulate: the embedded mock intercepts; the env file is written for the backend, even
+    // when the backend is not up (the flow then fails, as it should).
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let backend = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let env_file = data.path().join("backend.env");
+    let flow = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/flows/session-id.toml"
+    );
+    let out = common::wx()
+        .args(["simulate", flow, "--intercept", "--backend", &backend])
+        .arg("--ca-dir")
+        .arg(data.path().join("ca2"))
+        .arg("--env-file")
+        .arg(&env_file)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("intercepting api.weixin.qq.com"),
+        "{}",
+        text(&out)
+    );
+    let vars = std::fs::read_to_string(&env_file).unwrap();
+    assert!(
+        vars.contains("export HTTPS_PROXY=http://127.0.0.1:"),
+        "{vars}"
+    );
+    assert!(
+        vars.contains(&format!(
+            "export SSL_CERT_FILE={}",
+            data.path().join("ca2/bundle.pem").display()
+        )),
+        "{vars}"
+    );
+
+    let out = common::wx()
+        .args([
+            "simulate",
+            flow,
+            "--intercept",
+            "--mock",
+            "http://127.0.0.1:1",
+        ])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::Outcome;
 use crate::cli::{InterceptArgs, MockServerArgs};
 use crate::core::{Error, exit};
-use crate::mock::intercept::{self, InterceptConfig, InterceptInfo};
+use crate::mock::intercept::{self, InterceptConfig};
 use crate::mock::{self, MockConfig};
 use crate::output::{Ctx, println_safe};
 
@@ -55,7 +55,8 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
             handle.url()
         ));
         if let Some(info) = handle.intercepting() {
-            announce_intercept(ctx, &handle.url(), info, args.intercept.env_file.as_deref());
+            let env_file = args.intercept.env_file.as_deref();
+            ctx.note(&intercept::advice(&handle.url(), info, env_file));
         }
         wait_for_signal().await;
         let saved = handle.stop().await;
@@ -73,35 +74,6 @@ fn intercept_config(args: &InterceptArgs) -> Result<Option<InterceptConfig>, Err
         return Ok(None);
     }
     InterceptConfig::new(args.ca_dir.clone(), args.tls_port).map(Some)
-}
-
-/// Says how a backend uses the interception.
-fn announce_intercept(
-    ctx: &Ctx,
-    url: &str,
-    info: &InterceptInfo,
-    env_file: Option<&std::path::Path>,
-) {
-    let hosts = intercept::HOSTS.join(", ");
-    match env_file {
-        Some(path) => {
-            ctx.note(&format!(
-                "intercepting {hosts} through the proxy {url}: run your backend unchanged after \
-                 `set -a; . {}; set +a` (Java: -Dhttps.proxyHost=127.0.0.1 \
-                 -Dhttps.proxyPort={} and a truststore from keytool -importcert -file {})",
-                path.display(),
-                url.rsplit(':').next().unwrap_or(""),
-                info.ca.display()
-            ));
-        }
-        None => ctx.note(&format!(
-            "intercepting {hosts} through the proxy {url}; give your backend \
-             HTTPS_PROXY={url} and SSL_CERT_FILE={} (NODE_EXTRA_CA_CERTS={}), or use --env-file \
-             FILE to get every variable",
-            info.bundle.display(),
-            info.ca.display()
-        )),
-    }
 }
 
 /// (appid, secret) pairs, and the appids bound to an open-platform account.

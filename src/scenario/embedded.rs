@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::core::{Error, Result, Secret};
+use crate::mock::intercept::{InterceptConfig, InterceptInfo};
 use crate::mock::{MockConfig, MockHandle};
 
 use super::mocklink::MockLink;
@@ -18,6 +19,14 @@ impl Mock {
         match self {
             Mock::External(l) => Ok(l.clone()),
             Mock::Embedded(h) => MockLink::new(&h.url()),
+        }
+    }
+
+    /// With `--intercept`: the embedded mock's proxy URL and CA files.
+    pub fn intercepting(&self) -> Option<(String, &InterceptInfo)> {
+        match self {
+            Mock::External(_) => None,
+            Mock::Embedded(h) => h.intercepting().map(|info| (h.url(), info)),
         }
     }
 
@@ -64,6 +73,7 @@ pub async fn start(
     secret: Option<&Secret>,
     apps: &[(String, String)],
     code_ttl: u64,
+    intercept: Option<InterceptConfig>,
 ) -> Result<Mock> {
     let mut all: Vec<(String, String)> = apps.to_vec();
     if !all.iter().any(|(a, _)| a == appid) {
@@ -74,6 +84,7 @@ pub async fn start(
         port,
         apps: all,
         code_ttl: Duration::from_secs(code_ttl),
+        intercept,
         ..MockConfig::default()
     })
     .await?;
@@ -81,9 +92,10 @@ pub async fn start(
 }
 
 /// Starts the embedded mock for the demo: its own demo app, reproducible with `seed`.
-pub async fn start_demo(seed: Option<u64>) -> Result<Mock> {
+pub async fn start_demo(seed: Option<u64>, intercept: Option<InterceptConfig>) -> Result<Mock> {
     let handle = crate::mock::spawn(MockConfig {
         seed,
+        intercept,
         ..MockConfig::default()
     })
     .await?;

@@ -184,6 +184,31 @@ pub(crate) fn intercepted(host: &str) -> Option<&'static str> {
     HOSTS.iter().copied().find(|h| h.eq_ignore_ascii_case(host))
 }
 
+/// What a backend needs to reach the mock by WeChat's own URLs, in one sentence.
+pub fn advice(proxy_url: &str, info: &InterceptInfo, env_file: Option<&Path>) -> String {
+    let hosts = HOSTS.join(", ");
+    let port = proxy_url.rsplit(':').next().unwrap_or("");
+    let java = format!(
+        "Java: -Dhttps.proxyHost=127.0.0.1 -Dhttps.proxyPort={port} and a truststore from \
+         keytool -importcert -file {}",
+        info.ca.display()
+    );
+    match env_file {
+        Some(path) => format!(
+            "intercepting {hosts} through the proxy {proxy_url}: run your backend unchanged \
+             after `set -a; . {}; set +a` ({java})",
+            path.display()
+        ),
+        None => format!(
+            "intercepting {hosts} through the proxy {proxy_url}: give your backend \
+             HTTPS_PROXY={proxy_url} NO_PROXY={NO_PROXY} SSL_CERT_FILE={bundle} \
+             REQUESTS_CA_BUNDLE={bundle} CURL_CA_BUNDLE={bundle} NODE_EXTRA_CA_CERTS={} ({java})",
+            info.ca.display(),
+            bundle = info.bundle.display(),
+        ),
+    }
+}
+
 /// The variables a backend needs, as `export NAME=value` lines for `set -a; . FILE; set +a`.
 pub fn env_file_text(proxy_url: &str, info: &InterceptInfo) -> String {
     let bundle = shell_quote(&info.bundle.display().to_string());
