@@ -388,6 +388,29 @@ public class Get {
         .output()
         .unwrap();
     assert_session(&out, &openid);
+
+    // Without the truststore Java hangs up on the certificate (no alert): the mock still
+    // tells what fixes it.
+    let (code, _) = mock.login();
+    let out = mock
+        .command("java", &[])
+        .arg("-Dhttps.proxyHost=127.0.0.1")
+        .arg(format!("-Dhttps.proxyPort={}", mock.port))
+        .arg(&source)
+        .arg(mock.jscode2session_url(&code))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("PKIX path building failed"),
+        "{}",
+        text(&out)
+    );
+    let stderr = mock.stderr_eventually("most likely does not trust the mock's CA");
+    assert!(
+        stderr.contains("most likely does not trust the mock's CA") && stderr.contains("keytool"),
+        "{stderr}"
+    );
 }
 
 #[test]

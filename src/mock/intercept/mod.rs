@@ -16,7 +16,6 @@ use axum::extract::Request;
 use axum::response::Response;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tokio_rustls::TlsAcceptor;
 
 pub use ca::{BUNDLE_FILE, CA_FILE, INTERMEDIATE_FILE, INTERMEDIATE_KEY_FILE};
 pub(crate) use proxy::Intercept;
@@ -103,7 +102,7 @@ impl InterceptInfo {
 
 /// What the proxy needs at request time.
 pub(crate) struct Interceptor {
-    acceptor: TlsAcceptor,
+    tls: Arc<tokio_rustls::rustls::ServerConfig>,
     advice: Arc<tls::Advice>,
     stop: watch::Receiver<bool>,
     log: bool,
@@ -123,7 +122,7 @@ pub(crate) fn prepare(
             ca.bundle_path().display()
         ));
     }
-    let acceptor = tls::acceptor(&ca, HOSTS)?;
+    let tls = tls::config(&ca, HOSTS)?;
     let info = InterceptInfo {
         ca: ca.ca_path(),
         bundle: ca.bundle_path(),
@@ -134,7 +133,7 @@ pub(crate) fn prepare(
         bundle: info.bundle.display().to_string(),
     });
     let interceptor = Interceptor {
-        acceptor,
+        tls,
         advice,
         stop,
         log,
@@ -169,7 +168,7 @@ where
         .map_err(|e| Error::transport(format!("no local address: {e}"), "retry"))?;
     let task = tokio::spawn(tls::listen(
         listener,
-        with.acceptor.clone(),
+        with.tls.clone(),
         service,
         HOSTS,
         with.advice.clone(),

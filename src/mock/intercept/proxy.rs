@@ -86,7 +86,7 @@ where
         let Ok(upgraded) = upgrade.await else { return };
         super::tls::serve(
             TokioIo::new(upgraded),
-            with.acceptor.clone(),
+            with.tls.clone(),
             service,
             Some(host),
             super::HOSTS,

@@ -11,7 +11,7 @@ use axum::response::Response;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::watch;
-use tokio_rustls::TlsAcceptor;
+use tokio_rustls::LazyConfigAcceptor;
 use tokio_rustls::rustls::server::{ClientHello, ResolvesServerCert};
 use tokio_rustls::rustls::sign::CertifiedKey;
 use tokio_rustls::rustls::{self, AlertDescription, ServerConfig};
@@ -39,8 +39,8 @@ impl ResolvesServerCert for Certs {
     }
 }
 
-/// The acceptor for every TLS connection the mock terminates. Leaves are made here, once.
-pub(crate) fn acceptor(ca: &Ca, hosts: &[&'static str]) -> Result<TlsAcceptor, Error> {
+/// The configuration of every TLS connection the mock terminates. Leaves are made here, once.
+pub(crate) fn config(ca: &Ca, hosts: &[&'static str]) -> Result<Arc<ServerConfig>, Error> {
     let mut by_host = Vec::with_capacity(hosts.len());
     for host in hosts {
         by_host.push((*host, ca.leaf(&[host])?));
@@ -61,7 +61,7 @@ pub(crate) fn acceptor(ca: &Ca, hosts: &[&'static str]) -> Result<TlsAcceptor, E
         .with_cert_resolver(Arc::new(Certs { by_host, all }));
     // The mock's server speaks HTTP/1.1 only.
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    Ok(Arc::new(config))
 }
 
 /// What to tell a client's operator when its handshake fails.
@@ -75,7 +75,7 @@ pub(crate) struct Advice {
 /// stops. `host` is the CONNECT target; on the TLS port the client's SNI names it.
 pub(crate) async fn serve<IO, S>(
     io: IO,
-    acceptor: TlsAcceptor,
+    config: Arc<ServerConfig>,
     service: S,
     host: Option<&'static str>,
     hosts: &'static [&'static str],
@@ -88,10 +88,22 @@ pub(crate) async fn serve<IO, S>(
         + Send
         + 'static,
 {
-    let tls = match acceptor.accept(io).await {
+    // In two steps, to tell a client that hung up on the mock's certificate (Java does, with
+    // no alert) from one that never spoke TLS.
+    let hello = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), io).await;
+    let tls = match hello {
+        Ok(start) => start.into_stream(config).await,
+        Err(e) => {
+            if let Some(line) = diagnose(&e, host, &advice, false) {
+                crate::output::eprintln_safe(&line);
+            }
+            return;
+        }
+    };
+    let tls = match tls {
         Ok(tls) => tls,
         Err(e) => {
-            if let Some(line) = diagnose(&e, host, &advice) {
+            if let Some(line) = diagnose(&e, host, &advice, true) {
                 crate::output::eprintln_safe(&line);
             }
             return;
@@ -127,7 +139,7 @@ pub(crate) async fn serve<IO, S>(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn listen<S>(
     listener: tokio::net::TcpListener,
-    acceptor: TlsAcceptor,
+    config: Arc<ServerConfig>,
     service: S,
     hosts: &'static [&'static str],
     advice: Arc<Advice>,
@@ -155,7 +167,7 @@ pub(crate) async fn listen<S>(
         let _ = tcp.set_nodelay(true);
         tokio::spawn(serve(
             tcp,
-            acceptor.clone(),
+            config.clone(),
             service.clone(),
             None,
             hosts,
@@ -167,17 +179,31 @@ pub(crate) async fn listen<S>(
 
 /// One stderr line for a failed handshake: a client that rejected the certificate is told
 /// what fixes it; a client that spoke something else than TLS, or hung up, is not worth a line.
-fn diagnose(e: &std::io::Error, host: Option<&str>, advice: &Advice) -> Option<String> {
-    let rustls_error = e.get_ref()?.downcast_ref::<rustls::Error>()?;
+fn diagnose(
+    e: &std::io::Error,
+    host: Option<&str>,
+    advice: &Advice,
+    after_hello: bool,
+) -> Option<String> {
     let target = host.map_or_else(|| "the mock's TLS port".to_string(), |h| h.to_string());
+    let fix = format!(
+        "give it the variables of --env-file (SSL_CERT_FILE, REQUESTS_CA_BUNDLE or \
+         CURL_CA_BUNDLE={}; NODE_EXTRA_CA_CERTS={}) or, for Java, a truststore made with \
+         keytool -importcert -file {}",
+        advice.bundle, advice.ca, advice.ca
+    );
+    if after_hello && e.kind() == std::io::ErrorKind::UnexpectedEof {
+        return Some(format!(
+            "mock-server: a client connecting to {target} hung up on the mock's certificate: it \
+             most likely does not trust the mock's CA (Java: \"PKIX path building failed\"): \
+             {fix}"
+        ));
+    }
+    let rustls_error = e.get_ref()?.downcast_ref::<rustls::Error>()?;
     match rustls_error {
         rustls::Error::AlertReceived(alert) if rejects_certificate(*alert) => Some(format!(
             "mock-server: a client connecting to {target} does not trust the mock's CA (it \
-             answered the certificate with alert {alert:?}): give it the variables of \
-             --env-file (SSL_CERT_FILE, REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE={}; \
-             NODE_EXTRA_CA_CERTS={}) or, for Java, a truststore made with keytool -importcert \
-             -file {}",
-            advice.bundle, advice.ca, advice.ca
+             answered the certificate with alert {alert:?}): {fix}"
         )),
         rustls::Error::AlertReceived(alert) => Some(format!(
             "mock-server: a client connecting to {target} ended the TLS handshake with alert \
