@@ -144,6 +144,7 @@ impl Intercepting {
             "REQUESTS_CA_BUNDLE",
             "CURL_CA_BUNDLE",
             "NODE_EXTRA_CA_CERTS",
+            "PHP_INI_SCAN_DIR",
         ] {
             cmd.env_remove(name);
         }
@@ -462,6 +463,28 @@ func main() {
 }
 
 #[test]
+fn php_symfony_http_client_through_the_env_file() {
+    // PHP and Symfony HttpClient are optional here; Debian packages both.
+    const AUTOLOAD: &str = "/usr/share/php/Symfony/Component/HttpClient/autoload.php";
+    if Command::new("php").arg("--version").output().is_err() || !Path::new(AUTOLOAD).exists() {
+        eprintln!("skipping: php or Symfony HttpClient is not installed");
+        return;
+    }
+    let mock = start();
+    let (code, openid) = mock.login();
+    let script = format!(
+        "require '{AUTOLOAD}'; echo Symfony\\Component\\HttpClient\\HttpClient::create()\
+         ->request('GET', $argv[1])->getContent();"
+    );
+    let out = mock
+        .command("php", &mock.env())
+        .args(["-r", &script, &mock.jscode2session_url(&code)])
+        .output()
+        .unwrap();
+    assert_session(&out, &openid);
+}
+
+#[test]
 fn wxlogin_code2session_reaches_the_mock_with_only_the_env_file() {
     let mock = start();
     let (code, openid) = mock.login();
@@ -678,12 +701,14 @@ fn the_ca_is_two_level_constrained_and_its_root_key_is_never_written() {
             "bundle.pem",
             "ca.pem",
             "intermediate-key.pem",
-            "intermediate.pem"
+            "intermediate.pem",
+            "php"
         ]
     );
     // One private key in the whole directory: the intermediate's.
     let keys: usize = names
         .iter()
+        .filter(|n| *n != "php")
         .map(|n| {
             std::fs::read_to_string(dir.join(n))
                 .unwrap()

@@ -22,6 +22,8 @@ pub const CA_FILE: &str = "ca.pem";
 pub const INTERMEDIATE_FILE: &str = "intermediate.pem";
 pub const INTERMEDIATE_KEY_FILE: &str = "intermediate-key.pem";
 pub const BUNDLE_FILE: &str = "bundle.pem";
+/// A directory for `PHP_INI_SCAN_DIR`: PHP's curl and streams ignore `SSL_CERT_FILE`.
+pub const PHP_DIR: &str = "php";
 
 /// The CA's lifetime: long enough to be trusted once and forgotten.
 const CA_DAYS: u64 = 3650;
@@ -77,6 +79,34 @@ impl Ca {
 
     pub(crate) fn bundle_path(&self) -> PathBuf {
         self.dir.join(BUNDLE_FILE)
+    }
+
+    pub(crate) fn php_dir(&self) -> PathBuf {
+        self.dir.join(PHP_DIR)
+    }
+
+    /// `php/wxlogin.ini`, pointing PHP's curl and OpenSSL streams at `bundle.pem`.
+    pub(crate) fn write_php_ini(&self) -> Result<(), Error> {
+        let bundle = self.bundle_path();
+        let text = format!(
+            "; wxlogin mock CA: PHP's curl and streams ignore SSL_CERT_FILE\n\
+             curl.cainfo=\"{0}\"\nopenssl.cafile=\"{0}\"\n",
+            bundle.display()
+        );
+        let dir = self.php_dir();
+        let path = dir.join("wxlogin.ini");
+        if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
+            return Ok(());
+        }
+        make_dir(&dir)
+            .and_then(|()| write_replace(&path, text.as_bytes(), 0o644))
+            .map_err(|e| {
+                Error::input(
+                    "--ca-dir",
+                    format!("cannot write {}: {}", path.display(), io_reason(&e)),
+                    "give a --ca-dir in a writable directory",
+                )
+            })
     }
 
     /// A leaf for `names` (DNS names or IP addresses; the first is also the subject's CN),

@@ -90,6 +90,8 @@ pub struct InterceptInfo {
     pub ca: PathBuf,
     /// System roots plus the root (`SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`).
     pub bundle: PathBuf,
+    /// An ini directory giving PHP the bundle (`PHP_INI_SCAN_DIR`).
+    pub php_ini_dir: PathBuf,
     /// Where `--tls-port` listens.
     pub tls_addr: Option<SocketAddr>,
 }
@@ -116,6 +118,7 @@ pub(crate) fn prepare(
     log: bool,
 ) -> Result<(Arc<Interceptor>, InterceptInfo), Error> {
     let ca = ca::Ca::open(&cfg.ca_dir, CA_HOSTS, HOSTS)?;
+    ca.write_php_ini()?;
     if ca.write_bundle()? == 0 {
         crate::output::eprintln_safe(&format!(
             "mock-server: no system root certificates found: {} holds only the mock's CA",
@@ -126,6 +129,7 @@ pub(crate) fn prepare(
     let info = InterceptInfo {
         ca: ca.ca_path(),
         bundle: ca.bundle_path(),
+        php_ini_dir: ca.php_dir(),
         tls_addr: None,
     };
     let advice = Arc::new(tls::Advice {
@@ -225,6 +229,9 @@ pub fn env_file_text(proxy_url: &str, info: &InterceptInfo) -> String {
         out.push_str(&format!("export {name}={bundle}\n"));
     }
     out.push_str(&format!("export NODE_EXTRA_CA_CERTS={ca}\n"));
+    // The leading ':' keeps PHP's own scan directory (and its extensions) in the list.
+    let php = shell_quote(&format!(":{}", info.php_ini_dir.display()));
+    out.push_str(&format!("export PHP_INI_SCAN_DIR={php}\n"));
     out
 }
 
@@ -284,6 +291,7 @@ mod tests {
         let info = InterceptInfo {
             ca: PathBuf::from("/tmp/my ca/ca.pem"),
             bundle: PathBuf::from("/tmp/ca/bundle.pem"),
+            php_ini_dir: PathBuf::from("/tmp/ca/php"),
             tls_addr: None,
         };
         let text = env_file_text("http://127.0.0.1:8080", &info);
@@ -291,6 +299,7 @@ mod tests {
         assert!(text.contains("export no_proxy=localhost,127.0.0.1,::1\n"));
         assert!(text.contains("export SSL_CERT_FILE=/tmp/ca/bundle.pem\n"));
         assert!(text.contains("export NODE_EXTRA_CA_CERTS='/tmp/my ca/ca.pem'\n"));
+        assert!(text.contains("export PHP_INI_SCAN_DIR=:/tmp/ca/php\n"));
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
     }
 }
