@@ -321,7 +321,7 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__demo)
-            opts="-v -q -h --seed --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --seed --intercept --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -559,7 +559,7 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__mock__subcmd__server)
-            opts="-v -q -h --bind --port --app --seed --state --code-ttl --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --bind --port --app --seed --state --code-ttl --intercept --ca-dir --env-file --tls-port --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -586,6 +586,18 @@ _wxlogin() {
                     return 0
                     ;;
                 --code-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -667,7 +679,7 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__simulate)
-            opts="-v -q -h --mock --mock-port --app --backend --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --mock --mock-port --app --backend --intercept --ca-dir --env-file --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -686,6 +698,14 @@ _wxlogin() {
                     return 0
                     ;;
                 --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

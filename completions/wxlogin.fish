@@ -114,12 +114,16 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l app -d '
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l seed -d 'Seed for reproducible openids, codes and keys' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l state -d 'Keep users, codes and sessions in FILE across restarts' -r -F
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l code-ttl -d 'Seconds a code stays valid' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l ca-dir -d 'Where the mock\'s CA lives (made on first use) [default: $XDG_DATA_HOME/wxlogin/ca]' -r -F
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l env-file -d 'Write the variables a backend needs (proxy, CA bundle) to FILE, for `set -a; . FILE; set +a`' -r -F
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l tls-port -d 'Also serve HTTPS directly on PORT (0 picks a free one), for WeChat\'s host mapped to 127.0.0.1' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
 zh\t''"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l intercept -d 'Also be an HTTP(S) proxy for api.weixin.qq.com (TLS with the mock\'s own CA); every other host gets 403'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
@@ -132,6 +136,7 @@ never\t''"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
 zh\t''"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -l intercept -d 'Run the embedded mock as an HTTPS proxy for WeChat\'s hosts too, and say what a backend needs'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
@@ -141,12 +146,15 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l mock -d 'A 
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l mock-port -d 'Port of the embedded mock when --mock is not given (0 picks a free one)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l app -d 'An app for the embedded mock (repeatable)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l backend -d 'Base URL of the backend, instead of the flow file\'s `backend`' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l ca-dir -d 'Where the mock\'s CA lives, with --intercept [default: $XDG_DATA_HOME/wxlogin/ca]' -r -F
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l env-file -d 'With --intercept: write the backend\'s variables to FILE' -r -F
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
 zh\t''"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l intercept -d 'Make the embedded mock an HTTPS proxy for WeChat\'s hosts, for a backend whose SDK hard-codes them; prints the variables the backend needs'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'

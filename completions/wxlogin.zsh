@@ -117,9 +117,13 @@ _arguments "${_arguments_options[@]}" : \
 '--seed=[Seed for reproducible openids, codes and keys]:N:_default' \
 '--state=[Keep users, codes and sessions in FILE across restarts]:FILE:_files' \
 '--code-ttl=[Seconds a code stays valid]:SECS:_default' \
+'--ca-dir=[Where the mock'\''s CA lives (made on first use) \[default\: \$XDG_DATA_HOME/wxlogin/ca\]]:DIR:_files' \
+'--env-file=[Write the variables a backend needs (proxy, CA bundle) to FILE, for \`set -a; . FILE; set +a\`]:FILE:_files' \
+'--tls-port=[Also serve HTTPS directly on PORT (0 picks a free one), for WeChat'\''s host mapped to 127.0.0.1]:PORT:_default' \
 '--color=[When to colour output]:WHEN:(auto always never)' \
 '--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
 '--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--intercept[Also be an HTTP(S) proxy for api.weixin.qq.com (TLS with the mock'\''s own CA); every other host gets 403]' \
 '--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
 '*-v[More detail on stderr (secrets stay masked)]' \
 '*--verbose[More detail on stderr (secrets stay masked)]' \
@@ -136,6 +140,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output]:WHEN:(auto always never)' \
 '--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
 '--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--intercept[Run the embedded mock as an HTTPS proxy for WeChat'\''s hosts too, and say what a backend needs]' \
 '--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
 '*-v[More detail on stderr (secrets stay masked)]' \
 '*--verbose[More detail on stderr (secrets stay masked)]' \
@@ -152,9 +157,12 @@ _arguments "${_arguments_options[@]}" : \
 '--mock-port=[Port of the embedded mock when --mock is not given (0 picks a free one)]:PORT:_default' \
 '*--app=[An app for the embedded mock (repeatable)]:APPID:SECRET:_default' \
 '--backend=[Base URL of the backend, instead of the flow file'\''s \`backend\`]:URL:_default' \
+'--ca-dir=[Where the mock'\''s CA lives, with --intercept \[default\: \$XDG_DATA_HOME/wxlogin/ca\]]:DIR:_files' \
+'--env-file=[With --intercept\: write the backend'\''s variables to FILE]:FILE:_files' \
 '--color=[When to colour output]:WHEN:(auto always never)' \
 '--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
 '--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'(--mock)--intercept[Make the embedded mock an HTTPS proxy for WeChat'\''s hosts, for a backend whose SDK hard-codes them; prints the variables the backend needs]' \
 '--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
 '*-v[More detail on stderr (secrets stay masked)]' \
 '*--verbose[More detail on stderr (secrets stay masked)]' \

@@ -314,6 +314,29 @@ pub struct MockServerArgs {
     /// Seconds a code stays valid
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     pub code_ttl: u64,
+
+    #[command(flatten)]
+    pub intercept: InterceptArgs,
+}
+
+/// Run a backend unchanged against the mock: its port becomes an HTTPS proxy for WeChat's hosts.
+#[derive(Debug, Args)]
+pub struct InterceptArgs {
+    /// Also be an HTTP(S) proxy for api.weixin.qq.com (TLS with the mock's own CA); every other host gets 403
+    #[arg(long)]
+    pub intercept: bool,
+
+    /// Where the mock's CA lives (made on first use) [default: $XDG_DATA_HOME/wxlogin/ca]
+    #[arg(long, value_name = "DIR", requires = "intercept")]
+    pub ca_dir: Option<PathBuf>,
+
+    /// Write the variables a backend needs (proxy, CA bundle) to FILE, for `set -a; . FILE; set +a`
+    #[arg(long, value_name = "FILE", requires = "intercept")]
+    pub env_file: Option<PathBuf>,
+
+    /// Also serve HTTPS directly on PORT (0 picks a free one), for WeChat's host mapped to 127.0.0.1
+    #[arg(long, value_name = "PORT", requires = "intercept")]
+    pub tls_port: Option<u16>,
 }
 
 #[derive(Debug, Args)]
@@ -321,6 +344,10 @@ pub struct DemoArgs {
     /// Seed for reproducible values
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+
+    /// Run the embedded mock as an HTTPS proxy for WeChat's hosts too, and say what a backend needs
+    #[arg(long)]
+    pub intercept: bool,
 }
 
 #[derive(Debug, Args)]
@@ -344,6 +371,19 @@ pub struct SimulateArgs {
     /// Base URL of the backend, instead of the flow file's `backend`
     #[arg(long, env = "WXLOGIN_BACKEND", value_name = "URL")]
     pub backend: Option<String>,
+
+    /// Make the embedded mock an HTTPS proxy for WeChat's hosts, for a backend whose SDK
+    /// hard-codes them; prints the variables the backend needs
+    #[arg(long, conflicts_with = "mock")]
+    pub intercept: bool,
+
+    /// Where the mock's CA lives, with --intercept [default: $XDG_DATA_HOME/wxlogin/ca]
+    #[arg(long, value_name = "DIR", requires = "intercept")]
+    pub ca_dir: Option<PathBuf>,
+
+    /// With --intercept: write the backend's variables to FILE
+    #[arg(long, value_name = "FILE", requires = "intercept")]
+    pub env_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ use serde_json::json;
 use super::Outcome;
 use crate::cli::DemoArgs;
 use crate::core::exit;
+use crate::mock::intercept::{self, InterceptConfig};
 use crate::output::{Ctx, println_safe};
 use crate::scenario::demo::{self, DemoStep, Phase, Verdict};
 use crate::scenario::diagnose::Diagnosis;
@@ -19,7 +20,14 @@ const LANES: [&str; 3] = ["client", "your server", "WeChat"];
 pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
     let runtime = embedded::runtime()?;
     runtime.block_on(async {
-        let mock = embedded::start_demo(args.seed).await?;
+        let intercept = args
+            .intercept
+            .then(|| InterceptConfig::new(None, None))
+            .transpose()?;
+        let mock = embedded::start_demo(args.seed, intercept).await?;
+        if let Some((url, info)) = mock.intercepting() {
+            ctx.note(&intercept::advice(&url, info, None));
+        }
         let link = mock.link()?;
         let Some((appid, secret)) = mock.first_app() else {
             mock.shutdown().await;

@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use super::Outcome;
-use crate::cli::MockServerArgs;
-use crate::core::exit;
+use crate::cli::{InterceptArgs, MockServerArgs};
+use crate::core::{Error, exit};
+use crate::mock::intercept::{self, InterceptConfig};
 use crate::mock::{AppSpec, MockConfig, MockServer};
 use crate::output::{Ctx, println_safe};
 use crate::runtime::{self, Threads};
@@ -24,10 +25,18 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
     }
     cfg.seed = args.seed;
     cfg.state = args.state.clone();
+    cfg.intercept = intercept_config(&args.intercept)?;
     let runtime = runtime::build(Threads::PerCore)?;
     runtime.block_on(async {
         let handle = MockServer::start(cfg).await?;
+        // Before the first line: whoever waits for the URL may source the file at once.
+        if let (Some(info), Some(path)) = (handle.intercepting(), &args.intercept.env_file) {
+            intercept::write_env_file(path, handle.url(), info)?;
+        }
         println_safe(&format!("listening on {}", handle.url()));
+        if let Some(tls) = handle.intercepting().and_then(|i| i.tls_url()) {
+            println_safe(&format!("listening on {tls}"));
+        }
         if demo_app {
             for (appid, secret) in handle.apps() {
                 println_safe(&format!("appid {appid}"));
@@ -43,6 +52,10 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
              /mock/userinfo, /mock/phonenumber; Ctrl-C stops",
             handle.url()
         ));
+        if let Some(info) = handle.intercepting() {
+            let env_file = args.intercept.env_file.as_deref();
+            ctx.note(&intercept::advice(handle.url(), info, env_file));
+        }
         wait_for_signal().await;
         let saved = handle.stop().await;
         if let Some(path) = &args.state
@@ -52,6 +65,13 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
         }
         saved.map(|()| exit::OK)
     })
+}
+
+fn intercept_config(args: &InterceptArgs) -> Result<Option<InterceptConfig>, Error> {
+    if !args.intercept {
+        return Ok(None);
+    }
+    InterceptConfig::new(args.ca_dir.clone(), args.tls_port).map(Some)
 }
 
 async fn wait_for_signal() {

@@ -8,6 +8,7 @@ use crate::cli::SimulateArgs;
 use crate::core::error::io_reason;
 use crate::core::{Error, Secret};
 use crate::mock::AppSpec;
+use crate::mock::intercept::{self, InterceptConfig};
 use crate::output::{Ctx, println_safe};
 use crate::scenario::diagram::Diagram;
 use crate::scenario::mocklink::MockLink;
@@ -40,11 +41,37 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             ),
             None => {
                 let ttl = flow.code_ttl.unwrap_or(300);
-                let m = embedded::start(args.mock_port, &flow.appid, secret.as_ref(), &apps, ttl)
-                    .await?;
+                let intercept = args
+                    .intercept
+                    .then(|| InterceptConfig::new(args.ca_dir.clone(), None))
+                    .transpose()?;
+                let m = embedded::start(
+                    args.mock_port,
+                    &flow.appid,
+                    secret.as_ref(),
+                    &apps,
+                    ttl,
+                    intercept,
+                )
+                .await?;
                 (m, ttl)
             }
         };
+        if let Some((url, info)) = mock.intercepting() {
+            if let Some(path) = &args.env_file
+                && let Err(e) = intercept::write_env_file(path, &url, info)
+            {
+                mock.shutdown().await;
+                return Err(e);
+            }
+            ctx.note(&intercept::advice(&url, info, args.env_file.as_deref()));
+            if args.mock_port == 0 {
+                ctx.note(
+                    "the proxy's port changes on every run: give --mock-port PORT to keep the \
+                     backend's HTTPS_PROXY valid",
+                );
+            }
+        }
         let secret = secret.or_else(|| mock.secret_of(&flow.appid));
         let mut link = mock.link()?;
         let embedded = mock.is_embedded();

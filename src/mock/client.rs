@@ -121,6 +121,6 @@ fn act<T>(
         user,
     };
     let body = serde_json::to_vec(body).ok().map(|b| Copied::new(&b));
-    mock.record(line, None, body);
+    mock.record(line, None, None, body);
     result.map(|(_, v)| v).map_err(|r| r.into_error(path))
 }

@@ -61,6 +61,8 @@ impl Copied {
 #[derive(Clone)]
 pub(crate) struct Record {
     pub line: LogLine,
+    /// The intercepted host, for a request that came through `--intercept`'s proxy.
+    pub host: Option<&'static str>,
     pub query: Option<Copied>,
     pub body: Option<Copied>,
 }
@@ -125,6 +127,9 @@ pub struct JournalEntry {
     /// Unix time in milliseconds.
     pub time_ms: u64,
     pub method: String,
+    /// The host a request came through `--intercept` for (`api.weixin.qq.com`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     pub path: String,
     /// The query string, secrets masked.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -276,6 +281,7 @@ fn entry(seq: u64, generation: u64, record: &Record, state: &State) -> JournalEn
         generation,
         time_ms: r.time_ms,
         method: r.method.to_string(),
+        host: record.host.map(String::from),
         path: r.path.to_string(),
         query: query.map(mask_query),
         body: body.clone(),
@@ -394,6 +400,11 @@ impl LogShared {
 /// The mock's own stderr line, outside the request log (a failed save, say).
 pub(crate) fn warn(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "mock-server: {text}");
+}
+
+/// One line on stderr as given (it names the mock itself); a closed stderr has nobody to tell.
+pub(crate) fn eprint_line(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
 /// `text` styled, or as is when the log is not coloured.

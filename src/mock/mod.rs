@@ -6,6 +6,7 @@ mod client;
 mod control;
 mod entropy;
 mod faults;
+pub mod intercept;
 mod journal;
 mod persist;
 mod profile;
@@ -71,6 +72,8 @@ pub struct MockConfig {
     /// jscode2session and put in userinfo payloads, as WeChat does for bound apps only. The
     /// demo app made when `apps` is empty is bound.
     pub unionid_apps: Vec<String>,
+    /// Also be an HTTPS-intercepting proxy for WeChat's hosts (`--intercept`).
+    pub intercept: Option<intercept::InterceptConfig>,
 }
 
 impl Default for MockConfig {
@@ -85,6 +88,7 @@ impl Default for MockConfig {
             log: false,
             color: false,
             unionid_apps: Vec::new(),
+            intercept: None,
         }
     }
 }
@@ -194,6 +198,7 @@ pub struct MockServer {
     server: Option<JoinHandle<()>>,
     saver: Option<JoinHandle<Result<(), Error>>>,
     sweeper: Option<JoinHandle<()>>,
+    intercepting: Option<intercept::InterceptInfo>,
 }
 
 /// The former name of [`MockServer`].
@@ -215,6 +220,11 @@ impl MockServer {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// With `--intercept`: the CA files and the `--tls-port` address.
+    pub fn intercepting(&self) -> Option<&intercept::InterceptInfo> {
+        self.intercepting.as_ref()
     }
 
     /// (appid, secret) of every app the mock knows, configured ones first.
@@ -341,6 +351,12 @@ async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
         })?;
     }
 
+    let (stop, _) = watch::channel(false);
+    let interceptor = match &cfg.intercept {
+        Some(ic) => Some(intercept::prepare(ic, stop.subscribe(), cfg.log)?),
+        None => None,
+    };
+
     let listener = tokio::net::TcpListener::bind((cfg.bind.as_str(), cfg.port))
         .await
         .map_err(|e| {
@@ -361,11 +377,24 @@ async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
         faults: faults::Faults::default(),
         log: cfg.log.then(|| Logger::start(cfg.color)),
     });
-    let (stop, _) = watch::channel(false);
 
-    let service = Observed {
+    let observed = Observed {
         router: router(mock.clone()),
         mock: mock.clone(),
+    };
+    let (with, mut intercepting) = interceptor.unzip();
+    if let (Some(with), Some(info), Some(port)) = (
+        &with,
+        intercepting.as_mut(),
+        cfg.intercept.as_ref().and_then(|ic| ic.tls_port),
+    ) {
+        let (tls_addr, _task) =
+            intercept::serve_tls_port(with, &cfg.bind, port, observed.clone()).await?;
+        info.tls_addr = Some(SocketAddr::new(reachable(tls_addr.ip()), tls_addr.port()));
+    }
+    let service = intercept::Intercept {
+        inner: observed,
+        with,
     };
     let listener = listener.tap_io(|tcp| {
         // Small JSON answers: waiting for Nagle only adds latency.
@@ -393,6 +422,7 @@ async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
         server: Some(server),
         saver,
         sweeper,
+        intercepting,
     })
 }
 
@@ -495,6 +525,7 @@ async fn observe(mock: Arc<Mock>, router: Router, req: Request) -> Response {
     let started = Instant::now();
     let time_ms = now_ms();
     let method = req.method().clone();
+    let host = req.extensions().get::<intercept::Via>().map(|via| via.0);
     let path = Record::path_of(req.uri());
     let query = Record::query_of(req.uri());
     let fault = if path.starts_with("/mock/") {
@@ -529,7 +560,7 @@ async fn observe(mock: Arc<Mock>, router: Router, req: Request) -> Response {
         latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         user: note.user,
     };
-    mock.record(line, query, Record::body_of(note.body.as_ref()));
+    mock.record(line, host, query, Record::body_of(note.body.as_ref()));
     response
 }
 
@@ -538,6 +569,7 @@ impl Mock {
     pub(crate) fn record(
         &self,
         line: LogLine,
+        host: Option<&'static str>,
         query: Option<journal::Copied>,
         body: Option<journal::Copied>,
     ) {
@@ -546,7 +578,12 @@ impl Mock {
         }
         // The journal does not list its own reads.
         if line.path != "/mock/journal" {
-            self.journal.push(Record { line, query, body });
+            self.journal.push(Record {
+                line,
+                host,
+                query,
+                body,
+            });
         }
     }
 }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::core::{Result, Secret};
+use crate::mock::intercept::{InterceptConfig, InterceptInfo};
 use crate::mock::{AppSpec, MockConfig, MockServer};
 
 use super::mocklink::MockLink;
@@ -18,6 +19,14 @@ impl Mock {
         match self {
             Mock::External(l) => Ok(l.clone()),
             Mock::Embedded(h) => MockLink::new(h.url()),
+        }
+    }
+
+    /// With `--intercept`: the embedded mock's proxy URL and CA files.
+    pub fn intercepting(&self) -> Option<(String, &InterceptInfo)> {
+        match self {
+            Mock::External(_) => None,
+            Mock::Embedded(h) => h.intercepting().map(|info| (h.url().to_string(), info)),
         }
     }
 
@@ -64,6 +73,7 @@ pub async fn start(
     secret: Option<&Secret>,
     apps: &[AppSpec],
     code_ttl: u64,
+    intercept: Option<InterceptConfig>,
 ) -> Result<Mock> {
     let mut cfg = MockConfig::new()
         .port(port)
@@ -75,14 +85,16 @@ pub async fn start(
     for app in apps {
         cfg = cfg.app_spec(app);
     }
+    cfg.intercept = intercept;
     let handle = MockServer::start(cfg).await?;
     Ok(Mock::Embedded(handle))
 }
 
 /// Starts the embedded mock for the demo: its own demo app, reproducible with `seed`.
-pub async fn start_demo(seed: Option<u64>) -> Result<Mock> {
+pub async fn start_demo(seed: Option<u64>, intercept: Option<InterceptConfig>) -> Result<Mock> {
     let handle = MockServer::start(MockConfig {
         seed,
+        intercept,
         ..MockConfig::default()
     })
     .await?;
