@@ -11,7 +11,8 @@ use crate::output::{Ctx, println_safe};
 
 pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
     let (apps, unionid_apps) = parse_apps(&args.apps)?;
-    let demo_app = apps.is_empty();
+    let variants = mock::VariantConfig::parse(&args.components, &args.wecom, &args.douyin)?;
+    let demo_app = apps.is_empty() && variants.douyin.is_empty();
     let cfg = MockConfig {
         bind: args.bind,
         port: args.port,
@@ -22,6 +23,7 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
         log: !ctx.quiet,
         color: ctx.color_err,
         unionid_apps,
+        variants,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

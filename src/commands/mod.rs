@@ -13,6 +13,7 @@ pub mod net;
 pub mod phone;
 pub mod simulate;
 pub mod token;
+pub mod variants;
 pub mod verify;
 
 /// What a command returns: an exit code, or an error to render.

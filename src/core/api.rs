@@ -100,15 +100,15 @@ impl std::fmt::Debug for Client {
 }
 
 /// One API call: everything needed to send it, retry it and redact it.
-struct Call<'a> {
-    method: Method,
-    path: &'static str,
-    query: Vec<(&'static str, &'a str)>,
-    body: Option<Value>,
+pub(crate) struct Call<'a> {
+    pub(crate) method: Method,
+    pub(crate) path: &'static str,
+    pub(crate) query: Vec<(&'static str, &'a str)>,
+    pub(crate) body: Option<Value>,
     /// Values that must never appear in a message, whatever echoes them.
-    secrets: Vec<&'a str>,
+    pub(crate) secrets: Vec<&'a str>,
     /// The call spends a single-use code: a request that may have arrived is never resent.
-    spends_code: bool,
+    pub(crate) spends_code: bool,
 }
 
 enum Attempt {
@@ -310,7 +310,7 @@ impl Client {
         }
     }
 
-    async fn call(&self, call: Call<'_>) -> Result<Map<String, Value>> {
+    pub(crate) async fn call(&self, call: Call<'_>) -> Result<Map<String, Value>> {
         let url = self.endpoint(call.path, &call.query);
         let shown_url = redact_url(&url);
         let shown_body = call.body.as_ref().map(redact_body);
@@ -629,7 +629,7 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 /// `errcode` absent, null, 0 or "0" is success; a numeric string is read as its number.
-fn read_errcode(value: Option<&Value>) -> std::result::Result<i64, String> {
+pub(crate) fn read_errcode(value: Option<&Value>) -> std::result::Result<i64, String> {
     match value {
         None | Some(Value::Null) => Ok(0),
         Some(Value::Number(n)) => n
@@ -797,7 +797,15 @@ fn is_tls(err: &reqwest::Error) -> bool {
 }
 
 /// Query parameters whose values must not be shown in full.
-const HIDDEN_PARAMS: &[&str] = &["secret", "access_token", "session_key"];
+const HIDDEN_PARAMS: &[&str] = &[
+    "secret",
+    "access_token",
+    "session_key",
+    "corpsecret",
+    "component_appsecret",
+    "component_verify_ticket",
+    "component_access_token",
+];
 
 /// The URL for a trace line: the appsecret hidden whole, tokens masked.
 pub fn redact_url(url: &Url) -> String {
@@ -809,7 +817,7 @@ pub fn redact_url(url: &Url) -> String {
     let parts: Vec<String> = query
         .split('&')
         .map(|part| match part.split_once('=') {
-            Some(("secret", _)) => "secret=…".to_string(),
+            Some((key, _)) if key.ends_with("secret") => format!("{key}=…"),
             Some((key, value)) if HIDDEN_PARAMS.contains(&key) => format!("{key}={}", mask(value)),
             _ => part.to_string(),
         })
@@ -821,7 +829,7 @@ fn redact_body(body: &Value) -> String {
     let mut shown = body.clone();
     if let Value::Object(map) = &mut shown {
         for (k, v) in map.iter_mut() {
-            if k == "secret" {
+            if k.ends_with("secret") {
                 *v = Value::String("…".to_string());
             } else if HIDDEN_PARAMS.contains(&k.as_str())
                 && let Value::String(s) = v

@@ -101,6 +101,11 @@ impl Error {
             | Error::Api { hint, .. }
             | Error::Transport { hint, .. }
             | Error::Usage { hint, .. } => hint.clone(),
+            Error::Watermark { found, expected } if expected.starts_with("ww") => format!(
+                "{expected} looks like a WeCom corpid: WeCom user data carries the mini program's \
+                 appid in its watermark, not the corpid; pass --appid {found} if that is your \
+                 mini program"
+            ),
             Error::Watermark { .. } => {
                 "the payload belongs to another mini program (another appid), \
                  or the server is configured with the wrong appid"

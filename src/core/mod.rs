@@ -8,8 +8,10 @@ pub mod errcode;
 pub mod error;
 pub mod input;
 pub mod model;
+pub mod platform;
 pub mod secret;
 pub mod userdata;
+pub mod variants;
 
 pub use error::{Error, Result, exit};
 pub use secret::Secret;

@@ -28,7 +28,16 @@ const LOG_QUEUE: usize = 64 * 1024;
 const LOG_EVERY: Duration = Duration::from_millis(20);
 
 /// Parameters and body fields whose values are credentials.
-const SECRET_NAMES: &[&str] = &["secret", "access_token", "session_key", "signature"];
+const SECRET_NAMES: &[&str] = &[
+    "secret",
+    "access_token",
+    "session_key",
+    "signature",
+    "corpsecret",
+    "component_appsecret",
+    "component_access_token",
+    "component_verify_ticket",
+];
 
 /// Request bytes copied out of the request: inline when short (the usual case, no
 /// allocation), shared on the heap otherwise. Never the request's own `Bytes`: those point

@@ -8,6 +8,7 @@ mod persist;
 mod profile;
 mod reply;
 mod state;
+mod variants;
 mod wechat;
 
 use std::convert::Infallible;
@@ -31,10 +32,10 @@ use tokio::task::JoinHandle;
 pub use faults::Fault;
 pub use journal::{JOURNAL_CAPACITY, JournalEntry};
 pub use profile::Profile;
+pub use variants::VariantConfig;
 
 use crate::core::{Error, Secret};
 use journal::{Journal, LogLine, Logger, Record};
-use reply::Note;
 use state::{App, Entropy, State, now_ms};
 
 /// How often a changed state is written to `--state`.
@@ -64,6 +65,8 @@ pub struct MockConfig {
     /// jscode2session and put in userinfo payloads, as WeChat does for bound apps only. The
     /// demo app made when `apps` is empty is bound.
     pub unionid_apps: Vec<String>,
+    /// Third-party platforms, WeCom corps and Douyin apps.
+    pub variants: VariantConfig,
 }
 
 impl Default for MockConfig {
@@ -78,6 +81,7 @@ impl Default for MockConfig {
             log: false,
             color: false,
             unionid_apps: Vec::new(),
+            variants: VariantConfig::default(),
         }
     }
 }
@@ -88,6 +92,7 @@ pub(crate) struct Mock {
     pub journal: Journal,
     pub faults: faults::Faults,
     pub log: Option<Logger>,
+    pub variants: variants::Variants,
 }
 
 /// A running mock. Dropping it stops the server; `shutdown` also waits for the final save.
@@ -205,7 +210,7 @@ pub async fn spawn(cfg: MockConfig) -> Result<MockHandle, Error> {
     let epoch = saved.as_ref().map_or(0, |s| s.epoch.saturating_add(1));
     let entropy = Entropy::new(cfg.seed, epoch);
     let mut configured = Vec::with_capacity(cfg.apps.len());
-    for (appid, secret) in &cfg.apps {
+    for (appid, secret) in cfg.apps.iter().chain(&cfg.variants.douyin) {
         if appid.is_empty() || secret.is_empty() {
             return Err(Error::usage(
                 "an app needs both an appid and a secret",
@@ -261,7 +266,9 @@ pub async fn spawn(cfg: MockConfig) -> Result<MockHandle, Error> {
         .map_err(|e| Error::transport(format!("no local address: {e}"), "retry"))?;
     let addr = SocketAddr::new(reachable(local.ip()), local.port());
 
+    let variants = variants::Variants::new(&cfg.variants, &state);
     let mock = Arc::new(Mock {
+        variants,
         state,
         journal: Journal::new(),
         faults: faults::Faults::default(),
@@ -335,7 +342,33 @@ fn router(mock: Arc<Mock>) -> Router {
             "/wxa/business/getuserphonenumber",
             post(wechat::getuserphonenumber).fallback(need_post),
         )
-        .route("/mock/login", post(control::login).fallback(control_only))
+        .route(
+            "/sns/component/jscode2session",
+            get(variants::component_jscode2session).fallback(need_get),
+        )
+        .route(
+            "/cgi-bin/component/api_component_token",
+            post(variants::component_token).fallback(need_post),
+        )
+        .route(
+            "/cgi-bin/gettoken",
+            get(variants::wecom_gettoken).fallback(need_get),
+        )
+        .route(
+            "/cgi-bin/miniprogram/jscode2session",
+            get(variants::wecom_jscode2session).fallback(need_get),
+        )
+        .route(
+            "/api/apps/v2/jscode2session",
+            post(variants::douyin_jscode2session).fallback(need_post),
+        )
+        .route(
+            "/mock/component_verify_ticket",
+            get(variants::verify_ticket)
+                .post(variants::push_verify_ticket)
+                .fallback(control_only),
+        )
+        .route("/mock/login", post(variants::login).fallback(control_only))
         .route(
             "/mock/userinfo",
             post(control::userinfo).fallback(control_only),
@@ -407,24 +440,25 @@ async fn observe(mock: Arc<Mock>, router: Router, req: Request) -> Response {
     } else {
         mock.faults.take(&path)
     };
+    let as_string = fault.as_ref().is_some_and(|f| f.errcode_as_string);
     let (response, note) = reply::observed(async {
         match fault {
             Some(fault) => {
                 if fault.latency_ms > 0 {
                     tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
                 }
-                match (fault.errcode, &fault.errmsg) {
-                    (Some(code), Some(text)) => {
-                        reply::wechat_error_text(&mock.state, code, text, Note::default())
+                match fault.errcode {
+                    Some(code) => {
+                        variants::fault_reply(&mock, &path, code, fault.errmsg.as_deref())
                     }
-                    (Some(code), None) => reply::wechat_error(&mock.state, code, Note::default()),
-                    (None, _) => route(router, req).await,
+                    None => route(router, req).await,
                 }
             }
             None => route(router, req).await,
         }
     })
     .await;
+    let response = variants::dress(&path, as_string, response).await;
     let line = LogLine {
         time_ms,
         method,
@@ -504,5 +538,6 @@ async fn sweep_loop(mock: Arc<Mock>) {
     loop {
         tick.tick().await;
         mock.state.sweep();
+        variants::sweep(&mock);
     }
 }
