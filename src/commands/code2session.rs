@@ -56,7 +56,7 @@ pub fn run(ctx: &Ctx, args: Code2SessionArgs) -> Outcome {
     println_safe(&format!("{} {key}{masked_note}", label("session_key")));
     let key = shell_quote(&key);
     let appid = shell_quote(&creds.appid);
-    ctx.note(&format!(
+    let next = format!(
         "\nnext, with what wx.getUserInfo / getPhoneNumber gave the client:\n  \
          wxlogin decrypt --session-key {key} --iv IV --encrypted-data DATA --appid {appid}\n  \
          wxlogin verify-signature --session-key {key} --raw-data RAW_DATA --signature SIGNATURE\n\
@@ -68,6 +68,10 @@ pub fn run(ctx: &Ctx, args: Code2SessionArgs) -> Outcome {
         } else {
             "\n(the key is masked in these lines: run with --reveal to get it)"
         }
-    ));
+    );
+    ctx.note(&match platform {
+        Platform::Qq => next.replace("wx.getUserInfo", "qq.getUserInfo"),
+        _ => next,
+    });
     Ok(exit::OK)
 }

@@ -47,6 +47,11 @@ impl Platform {
         }
     }
 
+    /// The API host, for a proxy that intercepts the family's hosts.
+    pub fn host(self) -> &'static str {
+        self.base_url().trim_start_matches("https://")
+    }
+
     /// The client call that yields a login code.
     pub fn login_call(self) -> &'static str {
         match self {
@@ -129,6 +134,14 @@ impl Platform {
         }
     }
 }
+
+/// Every host the family's login APIs live on (for the intercept proxy's list).
+pub const API_HOSTS: [&str; 4] = [
+    "api.weixin.qq.com",
+    "api.q.qq.com",
+    "qyapi.weixin.qq.com",
+    "developer.toutiao.com",
+];
 
 impl std::fmt::Display for Platform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -402,5 +415,7 @@ mod tests {
             "{fix}"
         );
         assert_eq!(Platform::from_name("DouYin"), Some(Platform::Douyin));
+        let hosts: Vec<&str> = Platform::ALL.iter().map(|p| p.host()).collect();
+        assert_eq!(hosts, API_HOSTS);
     }
 }
