@@ -183,13 +183,41 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__code2session)
-            opts="-v -q -h --code --appid --secret --secret-stdin --secret-file --base-url --timeout --retries --insecure --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --code --platform --component-appid --component-token --component-secret --component-ticket --wecom --corpid --anonymous-code --appid --secret --secret-stdin --secret-file --base-url --timeout --retries --insecure --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -W "wechat qq wecom douyin" -- "${cur}"))
+                    return 0
+                    ;;
+                --component-appid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --component-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --component-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --component-ticket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --corpid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --anonymous-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -351,12 +379,16 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__explain)
-            opts="-v -q -h --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --platform --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --platform)
+                    COMPREPLY=($(compgen -W "wechat qq wecom douyin" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -559,7 +591,7 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__mock__subcmd__server)
-            opts="-v -q -h --bind --port --app --seed --state --code-ttl --intercept --ca-dir --env-file --tls-port --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --bind --port --app --seed --state --code-ttl --component --wecom --douyin --intercept --ca-dir --env-file --tls-port --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -586,6 +618,18 @@ _wxlogin() {
                     return 0
                     ;;
                 --code-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --component)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wecom)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --douyin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -31,7 +31,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand code2session 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)'
+            cand code2session 'Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)'
             cand verify-signature 'Check rawData + signature against a session_key'
             cand decrypt 'Decrypt encryptedData + iv with a session_key and check the watermark'
             cand mock-server 'Run a faithful local fake of WeChat''s side of the handshake'
@@ -45,7 +45,14 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wxlogin;code2session'= {
-            cand --code 'The code from wx.login (valid 5 minutes, usable once)'
+            cand --code 'The code from wx.login (qq.login, wx.qy.login, tt.login; valid 5 minutes, usable once)'
+            cand --platform 'Platform: selects the API host, the errcode table and the login call named'
+            cand --component-appid 'Third-party platform: exchange through /sns/component/jscode2session as this component appid'
+            cand --component-token 'The component_access_token (text, @path or -)'
+            cand --component-secret 'The component appsecret, to fetch a component_access_token first (text, @path or -)'
+            cand --component-ticket 'The component_verify_ticket WeChat pushed to the platform (text, @path or -)'
+            cand --corpid 'The WeCom corp id (ww…); its corpsecret comes like an appsecret (--secret-file, --secret-stdin, WXLOGIN_SECRET, profile, prompt)'
+            cand --anonymous-code 'Douyin: the anonymousCode of tt.login (or, without a value, --code is one)'
             cand --appid 'The mini program''s appid'
             cand --secret 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)'
             cand --secret-file 'Read the appsecret from a file'
@@ -55,6 +62,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand --color 'When to colour output'
             cand --lang 'Language of errcode explanations [default: from LANG]'
             cand --profile 'Profile of the config file to take credentials from'
+            cand --wecom 'WeCom self-built app: gettoken with --corpid and the corpsecret, then miniprogram/jscode2session'
             cand --secret-stdin 'Read the appsecret from stdin'
             cand --insecure 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)'
             cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
@@ -63,8 +71,8 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand -q 'Only the result: no warnings, notes or progress on stderr'
             cand --quiet 'Only the result: no warnings, notes or progress on stderr'
             cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'wxlogin;verify-signature'= {
             cand --raw-data 'The rawData string exactly as the client got it (text, @path or -)'
@@ -117,6 +125,9 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand --seed 'Seed for reproducible openids, codes and keys'
             cand --state 'Keep users, codes and sessions in FILE across restarts'
             cand --code-ttl 'Seconds a code stays valid'
+            cand --component 'A third-party platform authorised for the mock''s apps (or only the listed ones; repeatable)'
+            cand --wecom 'A WeCom corp whose self-built app is bound to the mock''s mini program APPID (repeatable)'
+            cand --douyin 'A Douyin mini program (repeatable)'
             cand --ca-dir 'Where the mock''s CA lives (made on first use) [default: $XDG_DATA_HOME/wxlogin/ca]'
             cand --env-file 'Write the variables a backend needs (proxy, CA bundle) to FILE, for `set -a; . FILE; set +a`'
             cand --tls-port 'Also serve HTTPS directly on PORT (0 picks a free one), for WeChat''s host mapped to 127.0.0.1'
@@ -239,6 +250,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand --help 'Print help'
         }
         &'wxlogin;explain'= {
+            cand --platform 'Whose table: Douyin''s err_no and WeCom''s codes differ from WeChat''s'
             cand --color 'When to colour output'
             cand --lang 'Language of errcode explanations [default: from LANG]'
             cand --profile 'Profile of the config file to take credentials from'
@@ -248,8 +260,8 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand -q 'Only the result: no warnings, notes or progress on stderr'
             cand --quiet 'Only the result: no warnings, notes or progress on stderr'
             cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'wxlogin;completions'= {
             cand --color 'When to colour output'
@@ -265,7 +277,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand --help 'Print help'
         }
         &'wxlogin;help'= {
-            cand code2session 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)'
+            cand code2session 'Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)'
             cand verify-signature 'Check rawData + signature against a session_key'
             cand decrypt 'Decrypt encryptedData + iv with a session_key and check the watermark'
             cand mock-server 'Run a faithful local fake of WeChat''s side of the handshake'

@@ -36,7 +36,7 @@ complete -c wxlogin -n "__fish_wxlogin_needs_command" -s q -l quiet -d 'Only the
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -s h -l help -d 'Print help'
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -s V -l version -d 'Print version'
-complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "code2session" -d 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "code2session" -d 'Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)'
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "verify-signature" -d 'Check rawData + signature against a session_key'
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "decrypt" -d 'Decrypt encryptedData + iv with a session_key and check the watermark'
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "mock-server" -d 'Run a faithful local fake of WeChat\'s side of the handshake'
@@ -48,7 +48,17 @@ complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "phone" -d 'Exchange
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "explain" -d 'Meaning and fix of a WeChat errcode, in English and Chinese'
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l code -d 'The code from wx.login (valid 5 minutes, usable once)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l code -d 'The code from wx.login (qq.login, wx.qy.login, tt.login; valid 5 minutes, usable once)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l platform -d 'Platform: selects the API host, the errcode table and the login call named' -r -f -a "wechat\t'api.weixin.qq.com, wx.login'
+qq\t'api.q.qq.com, qq.login'
+wecom\t'qyapi.weixin.qq.com, wx.qy.login'
+douyin\t'developer.toutiao.com, tt.login'"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l component-appid -d 'Third-party platform: exchange through /sns/component/jscode2session as this component appid' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l component-token -d 'The component_access_token (text, @path or -)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l component-secret -d 'The component appsecret, to fetch a component_access_token first (text, @path or -)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l component-ticket -d 'The component_verify_ticket WeChat pushed to the platform (text, @path or -)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l corpid -d 'The WeCom corp id (ww…); its corpsecret comes like an appsecret (--secret-file, --secret-stdin, WXLOGIN_SECRET, profile, prompt)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l anonymous-code -d 'Douyin: the anonymousCode of tt.login (or, without a value, --code is one)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l appid -d 'The mini program\'s appid' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l secret -d 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l secret-file -d 'Read the appsecret from a file' -r -F
@@ -61,13 +71,14 @@ never\t''"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
 zh\t''"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l wecom -d 'WeCom self-built app: gettoken with --corpid and the corpsecret, then miniprogram/jscode2session'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l secret-stdin -d 'Read the appsecret from stdin'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l insecure -d 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l raw-data -d 'The rawData string exactly as the client got it (text, @path or -)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l signature -d 'The signature from the same wx.getUserInfo result (40 hex digits)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l session-key -d 'The session_key from code2session (text, @path or -)' -r
@@ -114,6 +125,9 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l app -d '
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l seed -d 'Seed for reproducible openids, codes and keys' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l state -d 'Keep users, codes and sessions in FILE across restarts' -r -F
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l code-ttl -d 'Seconds a code stays valid' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l component -d 'A third-party platform authorised for the mock\'s apps (or only the listed ones; repeatable)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l wecom -d 'A WeCom corp whose self-built app is bound to the mock\'s mini program APPID (repeatable)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l douyin -d 'A Douyin mini program (repeatable)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l ca-dir -d 'Where the mock\'s CA lives (made on first use) [default: $XDG_DATA_HOME/wxlogin/ca]' -r -F
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l env-file -d 'Write the variables a backend needs (proxy, CA bundle) to FILE, for `set -a; . FILE; set +a`' -r -F
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l tls-port -d 'Also serve HTTPS directly on PORT (0 picks a free one), for WeChat\'s host mapped to 127.0.0.1' -r
@@ -224,6 +238,10 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -s v -l verbose -
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand phone" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -l platform -d 'Whose table: Douyin\'s err_no and WeCom\'s codes differ from WeChat\'s' -r -f -a "wechat\t'api.weixin.qq.com, wx.login'
+qq\t'api.q.qq.com, qq.login'
+wecom\t'qyapi.weixin.qq.com, wx.qy.login'
+douyin\t'developer.toutiao.com, tt.login'"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -234,7 +252,7 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -l json -d 'Pri
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -246,7 +264,7 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -s v -l ver
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "code2session" -d 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "code2session" -d 'Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "verify-signature" -d 'Check rawData + signature against a session_key'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "decrypt" -d 'Decrypt encryptedData + iv with a session_key and check the watermark'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "mock-server" -d 'Run a faithful local fake of WeChat\'s side of the handshake'

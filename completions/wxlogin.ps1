@@ -34,7 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('code2session', 'code2session', [CompletionResultType]::ParameterValue, 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)')
+            [CompletionResult]::new('code2session', 'code2session', [CompletionResultType]::ParameterValue, 'Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)')
             [CompletionResult]::new('verify-signature', 'verify-signature', [CompletionResultType]::ParameterValue, 'Check rawData + signature against a session_key')
             [CompletionResult]::new('decrypt', 'decrypt', [CompletionResultType]::ParameterValue, 'Decrypt encryptedData + iv with a session_key and check the watermark')
             [CompletionResult]::new('mock-server', 'mock-server', [CompletionResultType]::ParameterValue, 'Run a faithful local fake of WeChat''s side of the handshake')
@@ -49,7 +49,14 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             break
         }
         'wxlogin;code2session' {
-            [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'The code from wx.login (valid 5 minutes, usable once)')
+            [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'The code from wx.login (qq.login, wx.qy.login, tt.login; valid 5 minutes, usable once)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Platform: selects the API host, the errcode table and the login call named')
+            [CompletionResult]::new('--component-appid', '--component-appid', [CompletionResultType]::ParameterName, 'Third-party platform: exchange through /sns/component/jscode2session as this component appid')
+            [CompletionResult]::new('--component-token', '--component-token', [CompletionResultType]::ParameterName, 'The component_access_token (text, @path or -)')
+            [CompletionResult]::new('--component-secret', '--component-secret', [CompletionResultType]::ParameterName, 'The component appsecret, to fetch a component_access_token first (text, @path or -)')
+            [CompletionResult]::new('--component-ticket', '--component-ticket', [CompletionResultType]::ParameterName, 'The component_verify_ticket WeChat pushed to the platform (text, @path or -)')
+            [CompletionResult]::new('--corpid', '--corpid', [CompletionResultType]::ParameterName, 'The WeCom corp id (ww…); its corpsecret comes like an appsecret (--secret-file, --secret-stdin, WXLOGIN_SECRET, profile, prompt)')
+            [CompletionResult]::new('--anonymous-code', '--anonymous-code', [CompletionResultType]::ParameterName, 'Douyin: the anonymousCode of tt.login (or, without a value, --code is one)')
             [CompletionResult]::new('--appid', '--appid', [CompletionResultType]::ParameterName, 'The mini program''s appid')
             [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)')
             [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Read the appsecret from a file')
@@ -59,6 +66,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
             [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--wecom', '--wecom', [CompletionResultType]::ParameterName, 'WeCom self-built app: gettoken with --corpid and the corpsecret, then miniprogram/jscode2session')
             [CompletionResult]::new('--secret-stdin', '--secret-stdin', [CompletionResultType]::ParameterName, 'Read the appsecret from stdin')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
@@ -67,8 +75,8 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
             [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'wxlogin;verify-signature' {
@@ -124,6 +132,9 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for reproducible openids, codes and keys')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Keep users, codes and sessions in FILE across restarts')
             [CompletionResult]::new('--code-ttl', '--code-ttl', [CompletionResultType]::ParameterName, 'Seconds a code stays valid')
+            [CompletionResult]::new('--component', '--component', [CompletionResultType]::ParameterName, 'A third-party platform authorised for the mock''s apps (or only the listed ones; repeatable)')
+            [CompletionResult]::new('--wecom', '--wecom', [CompletionResultType]::ParameterName, 'A WeCom corp whose self-built app is bound to the mock''s mini program APPID (repeatable)')
+            [CompletionResult]::new('--douyin', '--douyin', [CompletionResultType]::ParameterName, 'A Douyin mini program (repeatable)')
             [CompletionResult]::new('--ca-dir', '--ca-dir', [CompletionResultType]::ParameterName, 'Where the mock''s CA lives (made on first use) [default: $XDG_DATA_HOME/wxlogin/ca]')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Write the variables a backend needs (proxy, CA bundle) to FILE, for `set -a; . FILE; set +a`')
             [CompletionResult]::new('--tls-port', '--tls-port', [CompletionResultType]::ParameterName, 'Also serve HTTPS directly on PORT (0 picks a free one), for WeChat''s host mapped to 127.0.0.1')
@@ -252,6 +263,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             break
         }
         'wxlogin;explain' {
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Whose table: Douyin''s err_no and WeCom''s codes differ from WeChat''s')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
             [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
@@ -261,8 +273,8 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
             [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'wxlogin;completions' {
@@ -280,7 +292,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             break
         }
         'wxlogin;help' {
-            [CompletionResult]::new('code2session', 'code2session', [CompletionResultType]::ParameterValue, 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)')
+            [CompletionResult]::new('code2session', 'code2session', [CompletionResultType]::ParameterValue, 'Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)')
             [CompletionResult]::new('verify-signature', 'verify-signature', [CompletionResultType]::ParameterValue, 'Check rawData + signature against a session_key')
             [CompletionResult]::new('decrypt', 'decrypt', [CompletionResultType]::ParameterValue, 'Decrypt encryptedData + iv with a session_key and check the watermark')
             [CompletionResult]::new('mock-server', 'mock-server', [CompletionResultType]::ParameterValue, 'Run a faithful local fake of WeChat''s side of the handshake')

@@ -39,7 +39,17 @@ _wxlogin() {
         case $line[1] in
             (code2session)
 _arguments "${_arguments_options[@]}" : \
-'--code=[The code from wx.login (valid 5 minutes, usable once)]:CODE:_default' \
+'--code=[The code from wx.login (qq.login, wx.qy.login, tt.login; valid 5 minutes, usable once)]:CODE:_default' \
+'--platform=[Platform\: selects the API host, the errcode table and the login call named]:PLATFORM:((wechat\:"api.weixin.qq.com, wx.login"
+qq\:"api.q.qq.com, qq.login"
+wecom\:"qyapi.weixin.qq.com, wx.qy.login"
+douyin\:"developer.toutiao.com, tt.login"))' \
+'(--wecom --anonymous-code)--component-appid=[Third-party platform\: exchange through /sns/component/jscode2session as this component appid]:ID:_default' \
+'(--component-secret --component-ticket)--component-token=[The component_access_token (text, @path or -)]:TOKEN:_default' \
+'--component-secret=[The component appsecret, to fetch a component_access_token first (text, @path or -)]:SECRET:_default' \
+'--component-ticket=[The component_verify_ticket WeChat pushed to the platform (text, @path or -)]:TICKET:_default' \
+'--corpid=[The WeCom corp id (ww…); its corpsecret comes like an appsecret (--secret-file, --secret-stdin, WXLOGIN_SECRET, profile, prompt)]:ID:_default' \
+'--anonymous-code=[Douyin\: the anonymousCode of tt.login (or, without a value, --code is one)]::CODE:_default' \
 '--appid=[The mini program'\''s appid]:APPID:_default' \
 '(--secret-stdin --secret-file)--secret=[The appsecret (works, but lands in shell history\: prefer --secret-stdin or --secret-file)]:SECRET:_default' \
 '--secret-file=[Read the appsecret from a file]:PATH:_files' \
@@ -49,6 +59,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output]:WHEN:(auto always never)' \
 '--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
 '--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'(--anonymous-code)--wecom[WeCom self-built app\: gettoken with --corpid and the corpsecret, then miniprogram/jscode2session]' \
 '(--secret-file)--secret-stdin[Read the appsecret from stdin]' \
 '--insecure[Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)]' \
 '--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
@@ -57,8 +68,8 @@ _arguments "${_arguments_options[@]}" : \
 '-q[Only the result\: no warnings, notes or progress on stderr]' \
 '--quiet[Only the result\: no warnings, notes or progress on stderr]' \
 '--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (verify-signature)
@@ -117,6 +128,9 @@ _arguments "${_arguments_options[@]}" : \
 '--seed=[Seed for reproducible openids, codes and keys]:N:_default' \
 '--state=[Keep users, codes and sessions in FILE across restarts]:FILE:_files' \
 '--code-ttl=[Seconds a code stays valid]:SECS:_default' \
+'*--component=[A third-party platform authorised for the mock'\''s apps (or only the listed ones; repeatable)]:APPID:SECRET[:APPID,…]:_default' \
+'*--wecom=[A WeCom corp whose self-built app is bound to the mock'\''s mini program APPID (repeatable)]:CORPID:CORPSECRET:APPID:_default' \
+'*--douyin=[A Douyin mini program (repeatable)]:APPID:SECRET:_default' \
 '--ca-dir=[Where the mock'\''s CA lives (made on first use) \[default\: \$XDG_DATA_HOME/wxlogin/ca\]]:DIR:_files' \
 '--env-file=[Write the variables a backend needs (proxy, CA bundle) to FILE, for \`set -a; . FILE; set +a\`]:FILE:_files' \
 '--tls-port=[Also serve HTTPS directly on PORT (0 picks a free one), for WeChat'\''s host mapped to 127.0.0.1]:PORT:_default' \
@@ -252,6 +266,10 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (explain)
 _arguments "${_arguments_options[@]}" : \
+'--platform=[Whose table\: Douyin'\''s err_no and WeCom'\''s codes differ from WeChat'\''s]:PLATFORM:((wechat\:"api.weixin.qq.com, wx.login"
+qq\:"api.q.qq.com, qq.login"
+wecom\:"qyapi.weixin.qq.com, wx.qy.login"
+douyin\:"developer.toutiao.com, tt.login"))' \
 '--color=[When to colour output]:WHEN:(auto always never)' \
 '--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
 '--profile=[Profile of the config file to take credentials from]:NAME:_default' \
@@ -261,8 +279,8 @@ _arguments "${_arguments_options[@]}" : \
 '-q[Only the result\: no warnings, notes or progress on stderr]' \
 '--quiet[Only the result\: no warnings, notes or progress on stderr]' \
 '--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':errcode -- The errcode (e.g. 40029, -1, -41003):_default' \
 && ret=0
 ;;
@@ -354,7 +372,7 @@ esac
 (( $+functions[_wxlogin_commands] )) ||
 _wxlogin_commands() {
     local commands; commands=(
-'code2session:Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)' \
+'code2session:Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)' \
 'verify-signature:Check rawData + signature against a session_key' \
 'decrypt:Decrypt encryptedData + iv with a session_key and check the watermark' \
 'mock-server:Run a faithful local fake of WeChat'\''s side of the handshake' \
@@ -402,7 +420,7 @@ _wxlogin__subcmd__explain_commands() {
 (( $+functions[_wxlogin__subcmd__help_commands] )) ||
 _wxlogin__subcmd__help_commands() {
     local commands; commands=(
-'code2session:Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)' \
+'code2session:Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)' \
 'verify-signature:Check rawData + signature against a session_key' \
 'decrypt:Decrypt encryptedData + iv with a session_key and check the watermark' \
 'mock-server:Run a faithful local fake of WeChat'\''s side of the handshake' \

@@ -80,7 +80,7 @@ pub enum LangArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)
+    /// Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)
     Code2session(Code2SessionArgs),
     /// Check rawData + signature against a session_key
     VerifySignature(VerifyArgs),
@@ -147,9 +147,12 @@ pub struct ApiArgs {
 
 #[derive(Debug, Args)]
 pub struct Code2SessionArgs {
-    /// The code from wx.login (valid 5 minutes, usable once)
-    #[arg(long, value_name = "CODE")]
-    pub code: String,
+    /// The code from wx.login (qq.login, wx.qy.login, tt.login; valid 5 minutes, usable once)
+    #[arg(long, value_name = "CODE", required_unless_present = "anonymous_code")]
+    pub code: Option<String>,
+
+    #[command(flatten)]
+    pub variant: VariantArgs,
 
     #[command(flatten)]
     pub credentials: CredentialArgs,
@@ -315,6 +318,18 @@ pub struct MockServerArgs {
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     pub code_ttl: u64,
 
+    /// A third-party platform authorised for the mock's apps (or only the listed ones; repeatable)
+    #[arg(long = "component", value_name = "APPID:SECRET[:APPID,…]")]
+    pub components: Vec<String>,
+
+    /// A WeCom corp whose self-built app is bound to the mock's mini program APPID (repeatable)
+    #[arg(long = "wecom", value_name = "CORPID:CORPSECRET:APPID")]
+    pub wecom: Vec<String>,
+
+    /// A Douyin mini program (repeatable)
+    #[arg(long = "douyin", value_name = "APPID:SECRET")]
+    pub douyin: Vec<String>,
+
     #[command(flatten)]
     pub intercept: InterceptArgs,
 }
@@ -391,12 +406,77 @@ pub struct ExplainArgs {
     /// The errcode (e.g. 40029, -1, -41003)
     #[arg(value_name = "ERRCODE", allow_hyphen_values = true)]
     pub errcode: String,
+
+    /// Whose table: Douyin's err_no and WeCom's codes differ from WeChat's
+    #[arg(long, value_enum, env = "WXLOGIN_PLATFORM", default_value_t = PlatformArg::Wechat)]
+    pub platform: PlatformArg,
 }
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// The platform whose server API a command speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlatformArg {
+    /// api.weixin.qq.com, wx.login
+    Wechat,
+    /// api.q.qq.com, qq.login
+    Qq,
+    /// qyapi.weixin.qq.com, wx.qy.login
+    Wecom,
+    /// developer.toutiao.com, tt.login
+    Douyin,
+}
+
+impl From<PlatformArg> for crate::core::platform::Platform {
+    fn from(p: PlatformArg) -> Self {
+        use crate::core::platform::Platform;
+        match p {
+            PlatformArg::Wechat => Platform::Wechat,
+            PlatformArg::Qq => Platform::Qq,
+            PlatformArg::Wecom => Platform::Wecom,
+            PlatformArg::Douyin => Platform::Douyin,
+        }
+    }
+}
+
+/// The login variants of code2session: platform, third-party platform, WeCom, Douyin.
+#[derive(Debug, Clone, Args)]
+pub struct VariantArgs {
+    /// Platform: selects the API host, the errcode table and the login call named
+    #[arg(long, value_enum, env = "WXLOGIN_PLATFORM", default_value_t = PlatformArg::Wechat)]
+    pub platform: PlatformArg,
+
+    /// Third-party platform: exchange through /sns/component/jscode2session as this component appid
+    #[arg(long, value_name = "ID", conflicts_with_all = ["wecom", "anonymous_code"])]
+    pub component_appid: Option<String>,
+
+    /// The component_access_token (text, @path or -)
+    #[arg(long, value_name = "TOKEN", requires = "component_appid", conflicts_with_all = ["component_secret", "component_ticket"])]
+    pub component_token: Option<String>,
+
+    /// The component appsecret, to fetch a component_access_token first (text, @path or -)
+    #[arg(long, value_name = "SECRET", requires_all = ["component_appid", "component_ticket"])]
+    pub component_secret: Option<String>,
+
+    /// The component_verify_ticket WeChat pushed to the platform (text, @path or -)
+    #[arg(long, value_name = "TICKET", requires_all = ["component_appid", "component_secret"])]
+    pub component_ticket: Option<String>,
+
+    /// WeCom self-built app: gettoken with --corpid and the corpsecret, then miniprogram/jscode2session
+    #[arg(long, conflicts_with = "anonymous_code")]
+    pub wecom: bool,
+
+    /// The WeCom corp id (ww…); its corpsecret comes like an appsecret (--secret-file, --secret-stdin, WXLOGIN_SECRET, profile, prompt)
+    #[arg(long, value_name = "ID", env = "WXLOGIN_CORPID")]
+    pub corpid: Option<String>,
+
+    /// Douyin: the anonymousCode of tt.login (or, without a value, --code is one)
+    #[arg(long, value_name = "CODE", num_args = 0..=1, default_missing_value = "")]
+    pub anonymous_code: Option<String>,
 }
 
 #[cfg(test)]

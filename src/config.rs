@@ -192,7 +192,8 @@ impl Settings {
         Ok(Credentials { appid, secret })
     }
 
-    fn appid(&mut self, args: &CredentialArgs) -> Result<String> {
+    /// The appid alone (a third-party platform's exchange needs no appsecret).
+    pub fn appid(&mut self, args: &CredentialArgs) -> Result<String> {
         if let Some(appid) = args
             .appid
             .as_deref()
@@ -232,7 +233,8 @@ impl Settings {
         ))
     }
 
-    fn secret(&mut self, args: &CredentialArgs) -> Result<Secret> {
+    /// The secret alone, through the appsecret's chain (also a WeCom corpsecret).
+    pub fn secret(&mut self, args: &CredentialArgs) -> Result<Secret> {
         if let Some(secret) = &args.secret {
             self.warnings.push(
                 "--secret puts the appsecret in your shell history and in the process list; \

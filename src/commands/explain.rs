@@ -7,13 +7,15 @@ use serde_json::{Value, json};
 use super::Outcome;
 use crate::cli::ExplainArgs;
 use crate::core::errcode::{self, Lang};
+use crate::core::platform::Platform;
 use crate::core::{Error, exit};
 use crate::output::{Ctx, println_safe};
 
 pub fn run(ctx: &Ctx, args: ExplainArgs) -> Outcome {
+    let platform = Platform::from(args.platform);
     let (code, errmsg) = parse(&args.errcode)?;
-    let (meaning, hint) = errcode::explain(code, ctx.lang);
-    let known = errcode::lookup(code).is_some();
+    let (meaning, hint) = platform.explain(code, ctx.lang);
+    let known = platform.lookup(code).is_some();
     let rid = errmsg.as_deref().and_then(errcode::rid);
     if ctx.json {
         let mut doc = json!({
@@ -23,6 +25,9 @@ pub fn run(ctx: &Ctx, args: ExplainArgs) -> Outcome {
             "hint": hint,
             "known": known,
         });
+        if platform != Platform::Wechat {
+            doc["platform"] = json!(platform.name());
+        }
         if let Some(rid) = rid {
             doc["rid"] = json!(rid);
         }
@@ -33,7 +38,10 @@ pub fn run(ctx: &Ctx, args: ExplainArgs) -> Outcome {
         Lang::En => ("fix: ", "rid: "),
         Lang::Zh => ("处理：", "rid："),
     };
-    let title = format!("errcode {code}");
+    let title = match platform {
+        Platform::Wechat => format!("errcode {code}"),
+        p => format!("{} {} {code}", p.display(), p.errcode_field()),
+    };
     println_safe(&format!(
         "{}: {meaning}",
         ctx.paint_out(&title, |s| s.bold())
@@ -55,7 +63,7 @@ fn parse(arg: &str) -> crate::core::Result<(i64, Option<String>)> {
         return Ok((code, None));
     }
     if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) {
-        let code = match map.get("errcode") {
+        let code = match map.get("errcode").or_else(|| map.get("err_no")) {
             Some(Value::Number(n)) => n.as_i64(),
             Some(Value::String(s)) => s.trim().parse().ok(),
             _ => None,
@@ -63,6 +71,7 @@ fn parse(arg: &str) -> crate::core::Result<(i64, Option<String>)> {
         if let Some(code) = code {
             let errmsg = map
                 .get("errmsg")
+                .or_else(|| map.get("err_tips"))
                 .and_then(Value::as_str)
                 .map(str::to_string);
             return Ok((code, errmsg));

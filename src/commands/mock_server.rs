@@ -7,13 +7,14 @@ use super::Outcome;
 use crate::cli::{InterceptArgs, MockServerArgs};
 use crate::core::{Error, exit};
 use crate::mock::intercept::{self, InterceptConfig};
-use crate::mock::{AppSpec, MockConfig, MockServer};
+use crate::mock::{self, AppSpec, MockConfig, MockServer};
 use crate::output::{Ctx, println_safe};
 use crate::runtime::{self, Threads};
 
 pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
     let apps = AppSpec::parse_all(&args.apps)?;
-    let demo_app = apps.is_empty();
+    let variants = mock::VariantConfig::parse(&args.components, &args.wecom, &args.douyin)?;
+    let demo_app = apps.is_empty() && variants.douyin.is_empty();
     let mut cfg = MockConfig::new()
         .bind(args.bind)
         .port(args.port)
@@ -26,6 +27,7 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
     cfg.seed = args.seed;
     cfg.state = args.state.clone();
     cfg.intercept = intercept_config(&args.intercept)?;
+    cfg.variants = variants;
     let runtime = runtime::build(Threads::PerCore)?;
     runtime.block_on(async {
         let handle = MockServer::start(cfg).await?;

@@ -14,6 +14,7 @@ pub mod phone;
 pub mod simulate;
 pub mod token;
 pub mod values;
+pub mod variants;
 pub mod verify;
 
 /// What a command returns: an exit code, or an error to render.

@@ -4,7 +4,8 @@
 use serde_json::{Map, Value, json};
 use thiserror::Error;
 
-use super::errcode::{self, Lang};
+use super::errcode::Lang;
+use super::platform::Platform;
 
 /// Exit codes, documented in the README and in `--help`.
 pub mod exit {
@@ -42,11 +43,13 @@ pub enum Error {
     },
     /// WeChat answered with a non-zero errcode (exit 4). Its meaning and hint are looked up
     /// when it is rendered, in the language asked for then.
-    #[error("WeChat answered errcode {errcode} ({}): {errmsg}", errcode::explain(*errcode, Lang::En).0)]
+    #[error("{}", self.message_in(Lang::En))]
     Api {
         errcode: i64,
         errmsg: String,
         note: ApiNote,
+        /// Whose table explains the code (Douyin's numbers mean other things).
+        platform: Platform,
     },
     /// The request never produced a WeChat answer (exit 5).
     #[error("{message}")]
@@ -76,6 +79,7 @@ impl Error {
             errcode,
             errmsg: errmsg.into(),
             note: ApiNote::None,
+            platform: Platform::Wechat,
         }
     }
 
@@ -127,10 +131,15 @@ impl Error {
     pub fn message_in(&self, lang: Lang) -> String {
         match self {
             Error::Api {
-                errcode, errmsg, ..
+                errcode,
+                errmsg,
+                platform,
+                ..
             } => {
-                let meaning = errcode::explain(*errcode, lang).0;
-                format!("WeChat answered errcode {errcode} ({meaning}): {errmsg}")
+                let meaning = platform.explain(*errcode, lang).0;
+                let name = platform.display();
+                let field = platform.errcode_field();
+                format!("{name} answered {field} {errcode} ({meaning}): {errmsg}")
             }
             other => other.to_string(),
         }
@@ -143,7 +152,17 @@ impl Error {
             | Error::Signature { hint, .. }
             | Error::Transport { hint, .. }
             | Error::Usage { hint, .. } => hint.clone(),
-            Error::Api { errcode, note, .. } => api_hint(*errcode, note, lang),
+            Error::Api {
+                errcode,
+                note,
+                platform,
+                ..
+            } => api_hint(*platform, *errcode, note, lang),
+            Error::Watermark { found, expected } if expected.starts_with("ww") => format!(
+                "{expected} looks like a WeCom corpid: WeCom user data carries the mini program's \
+                 appid in its watermark, not the corpid; pass --appid {found} if that is your \
+                 mini program"
+            ),
             Error::Watermark { .. } => {
                 "the payload belongs to another mini program (another appid), \
                  or the server is configured with the wrong appid"
@@ -165,8 +184,8 @@ impl Error {
     }
 }
 
-fn api_hint(code: i64, note: &ApiNote, lang: Lang) -> String {
-    let fix = errcode::explain(code, lang).1;
+fn api_hint(platform: Platform, code: i64, note: &ApiNote, lang: Lang) -> String {
+    let fix = platform.explain(code, lang).1;
     match (note, lang) {
         (ApiNote::None, _) => fix,
         (ApiNote::Hint(hint), _) => hint.clone(),
@@ -197,11 +216,17 @@ impl Error {
                 e.insert("field".into(), json!(field));
             }
             Error::Api {
-                errcode, errmsg, ..
+                errcode,
+                errmsg,
+                platform,
+                ..
             } => {
                 e.insert("errcode".into(), json!(errcode));
                 e.insert("errmsg".into(), json!(errmsg));
-                e.insert("meaning".into(), json!(errcode::explain(*errcode, lang).0));
+                e.insert("meaning".into(), json!(platform.explain(*errcode, lang).0));
+                if *platform != Platform::Wechat {
+                    e.insert("platform".into(), json!(platform.name()));
+                }
             }
             Error::Signature {
                 expected, given, ..

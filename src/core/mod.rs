@@ -9,9 +9,11 @@ pub mod errcode;
 pub mod error;
 pub mod input;
 pub mod model;
+pub mod platform;
 pub mod redact;
 pub mod secret;
 pub mod userdata;
+pub mod variants;
 
 pub use error::{ApiNote, Error, Result, exit};
 pub use secret::Secret;

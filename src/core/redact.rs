@@ -13,6 +13,8 @@ pub const SECRET_NAMES: &[&str] = &[
     "signature",
     "corpsecret",
     "component_appsecret",
+    "component_verify_ticket",
+    "component_access_token",
 ];
 
 /// Names of app secrets: hidden whole, since even part of one narrows a guess.

@@ -389,7 +389,7 @@ pub(crate) async fn faults(Ext(mock): Shared, body: Body) -> Response {
         let fault = req
             .fault
             .ok_or_else(|| Refusal::new(400, 47001, "give errcode and/or latency_ms"))?;
-        if fault.errcode.is_none() && fault.latency_ms == 0 {
+        if fault.errcode.is_none() && fault.latency_ms == 0 && !fault.errcode_as_string {
             return Err(Refusal::new(400, 47001, "give errcode and/or latency_ms"));
         }
         if fault.latency_ms > MAX_LATENCY_MS || fault.count == 0 {

@@ -27,6 +27,9 @@ pub struct Fault {
     /// How many calls it applies to.
     #[serde(default = "one")]
     pub count: u32,
+    /// Answer the errcode (Douyin: err_no) as a numeric string, as an older doc shows it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub errcode_as_string: bool,
 }
 
 fn every_route() -> String {
@@ -104,6 +107,7 @@ mod tests {
             errmsg: None,
             latency_ms: 0,
             count,
+            errcode_as_string: false,
         }
     }
 

@@ -13,6 +13,7 @@ mod profile;
 mod reply;
 mod shards;
 mod state;
+mod variants;
 mod wechat;
 
 use std::convert::Infallible;
@@ -38,11 +39,11 @@ pub use client::{Login, UserInfoCapture};
 pub use faults::Fault;
 pub use journal::{JOURNAL_CAPACITY, JournalEntry};
 pub use profile::Profile;
+pub use variants::VariantConfig;
 
 use crate::core::{Error, Secret};
 use entropy::Entropy;
 use journal::{Journal, LogLine, Logger, Record};
-use reply::Note;
 use state::{App, State, now_ms};
 
 /// How often a changed state is written to `--state`.
@@ -74,6 +75,8 @@ pub struct MockConfig {
     pub unionid_apps: Vec<String>,
     /// Also be an HTTPS-intercepting proxy for WeChat's hosts (`--intercept`).
     pub intercept: Option<intercept::InterceptConfig>,
+    /// Third-party platforms, WeCom corps and Douyin apps.
+    pub variants: VariantConfig,
 }
 
 impl Default for MockConfig {
@@ -89,6 +92,7 @@ impl Default for MockConfig {
             color: false,
             unionid_apps: Vec::new(),
             intercept: None,
+            variants: VariantConfig::default(),
         }
     }
 }
@@ -166,6 +170,7 @@ pub(crate) struct Mock {
     pub journal: Journal,
     pub faults: faults::Faults,
     pub log: Option<Logger>,
+    pub variants: variants::Variants,
 }
 
 /// A running mock on loopback, for a backend's own tests as for the CLI. Dropping it stops the
@@ -309,7 +314,7 @@ async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
     let epoch = saved.as_ref().map_or(0, |s| s.epoch.saturating_add(1));
     let entropy = Entropy::new(cfg.seed, epoch);
     let mut configured = Vec::with_capacity(cfg.apps.len());
-    for (appid, secret) in &cfg.apps {
+    for (appid, secret) in cfg.apps.iter().chain(&cfg.variants.douyin) {
         if appid.is_empty() || secret.is_empty() {
             return Err(Error::usage(
                 "an app needs both an appid and a secret",
@@ -371,7 +376,9 @@ async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
         .map_err(|e| Error::transport(format!("no local address: {e}"), "retry"))?;
     let addr = SocketAddr::new(reachable(local.ip()), local.port());
 
+    let variants = variants::Variants::new(&cfg.variants, &state);
     let mock = Arc::new(Mock {
+        variants,
         state,
         journal: Journal::new(),
         faults: faults::Faults::default(),
@@ -460,7 +467,33 @@ fn router(mock: Arc<Mock>) -> Router {
             "/wxa/business/getuserphonenumber",
             post(wechat::getuserphonenumber).fallback(need_post),
         )
-        .route("/mock/login", post(control::login).fallback(control_only))
+        .route(
+            "/sns/component/jscode2session",
+            get(variants::component_jscode2session).fallback(need_get),
+        )
+        .route(
+            "/cgi-bin/component/api_component_token",
+            post(variants::component_token).fallback(need_post),
+        )
+        .route(
+            "/cgi-bin/gettoken",
+            get(variants::wecom_gettoken).fallback(need_get),
+        )
+        .route(
+            "/cgi-bin/miniprogram/jscode2session",
+            get(variants::wecom_jscode2session).fallback(need_get),
+        )
+        .route(
+            "/api/apps/v2/jscode2session",
+            post(variants::douyin_jscode2session).fallback(need_post),
+        )
+        .route(
+            "/mock/component_verify_ticket",
+            get(variants::verify_ticket)
+                .post(variants::push_verify_ticket)
+                .fallback(control_only),
+        )
+        .route("/mock/login", post(variants::login).fallback(control_only))
         .route(
             "/mock/userinfo",
             post(control::userinfo).fallback(control_only),
@@ -533,24 +566,25 @@ async fn observe(mock: Arc<Mock>, router: Router, req: Request) -> Response {
     } else {
         mock.faults.take(&path)
     };
+    let as_string = fault.as_ref().is_some_and(|f| f.errcode_as_string);
     let (response, note) = reply::observed(async {
         match fault {
             Some(fault) => {
                 if fault.latency_ms > 0 {
                     tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
                 }
-                match (fault.errcode, &fault.errmsg) {
-                    (Some(code), Some(text)) => {
-                        reply::wechat_error_text(&mock.state, code, text, Note::default())
+                match fault.errcode {
+                    Some(code) => {
+                        variants::fault_reply(&mock, &path, code, fault.errmsg.as_deref())
                     }
-                    (Some(code), None) => reply::wechat_error(&mock.state, code, Note::default()),
-                    (None, _) => route(router, req).await,
+                    None => route(router, req).await,
                 }
             }
             None => route(router, req).await,
         }
     })
     .await;
+    let response = variants::dress(&path, as_string, response).await;
     let line = LogLine {
         time_ms,
         method,
@@ -644,5 +678,6 @@ async fn sweep_loop(mock: Arc<Mock>) {
     loop {
         tick.tick().await;
         mock.state.sweep();
+        variants::sweep(&mock);
     }
 }

@@ -47,6 +47,7 @@ impl Refusal {
             errcode: self.errcode,
             errmsg: format!("{route}: {}", self.message),
             note: crate::core::ApiNote::Hint(hint.to_string()),
+            platform: crate::core::platform::Platform::Wechat,
         }
     }
 }

@@ -260,6 +260,7 @@ impl MockLink {
                 errcode,
                 errmsg: format!("{path}: {errmsg}"),
                 note,
+                platform: crate::core::platform::Platform::Wechat,
             });
         }
         Ok(v)

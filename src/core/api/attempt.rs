@@ -10,6 +10,7 @@ use super::Event;
 use super::client::{Call, Client};
 use crate::core::errcode::{self, Lang};
 use crate::core::error::{ApiNote, Error};
+use crate::core::platform::Platform;
 use crate::core::redact::{redact_text, redact_url};
 
 /// An answer larger than this is not WeChat's: its answers are a few hundred bytes.
@@ -210,7 +211,7 @@ pub(super) const WRONG_SERVER_HINT: &str =
     "something other than WeChat answered (a proxy, a captive portal, a wrong --base-url)";
 
 /// `errcode` absent, null, 0 or "0" is success; a numeric string is read as its number.
-fn read_errcode(value: Option<&Value>) -> std::result::Result<i64, String> {
+pub(crate) fn read_errcode(value: Option<&Value>) -> std::result::Result<i64, String> {
     match value {
         None | Some(Value::Null) => Ok(0),
         Some(Value::Number(n)) => n
@@ -233,6 +234,7 @@ fn api_error(errcode: i64, errmsg: &str, call: &Call<'_>, after_busy: bool) -> E
         errcode,
         errmsg: errmsg.to_string(),
         note,
+        platform: Platform::Wechat,
     }
 }
 
@@ -242,11 +244,15 @@ pub(super) fn after_attempts(error: Error, attempts: u32) -> Error {
     }
     match error {
         Error::Api {
-            errcode, errmsg, ..
+            errcode,
+            errmsg,
+            platform,
+            ..
         } => Error::Api {
             errcode,
             errmsg,
             note: ApiNote::GaveUp { attempts },
+            platform,
         },
         Error::Transport { message, hint } => Error::Transport {
             message: format!("{message} ({attempts} attempts)"),

@@ -40,20 +40,20 @@ impl std::fmt::Debug for Client {
 }
 
 /// One API call: everything needed to send it, retry it and redact it.
-pub(super) struct Call<'a> {
-    pub(super) method: Method,
-    pub(super) path: &'static str,
-    pub(super) query: Vec<(&'static str, &'a str)>,
-    pub(super) body: Option<Value>,
+pub(crate) struct Call<'a> {
+    pub(crate) method: Method,
+    pub(crate) path: &'static str,
+    pub(crate) query: Vec<(&'static str, &'a str)>,
+    pub(crate) body: Option<Value>,
     /// Values that must never appear in a message, whatever echoes them.
-    pub(super) secrets: Vec<&'a str>,
-    pub(super) resend: Resend,
+    pub(crate) secrets: Vec<&'a str>,
+    pub(crate) resend: Resend,
 }
 
 /// Whether a call that WeChat answered with errcode -1 or HTTP 5xx may be sent again. A call
 /// that never reached the server is always safe to resend, whatever this says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Resend {
+pub(crate) enum Resend {
     /// Idempotent (token, stable_token, checksession): up to `--retries` times.
     Idempotent,
     /// jscode2session: WeChat's -1 says "retry later", so once; a 5xx never (the code may be
@@ -258,7 +258,7 @@ impl Client {
         }
     }
 
-    async fn call(&self, call: Call<'_>) -> Result<Map<String, Value>> {
+    pub(crate) async fn call(&self, call: Call<'_>) -> Result<Map<String, Value>> {
         let url = self.endpoint(call.path, &call.query);
         let shown_url = redact_url(&url);
         let shown_body = call.body.as_ref().map(|b| {

@@ -5,7 +5,9 @@ mod attempt;
 mod client;
 mod url;
 
+pub(crate) use attempt::read_errcode;
 pub use client::Client;
+pub(crate) use client::{Call, Resend};
 
 use std::sync::Arc;
 use std::time::Duration;
