@@ -134,7 +134,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand --color 'When to colour output'
             cand --lang 'Language of errcode explanations [default: from LANG]'
             cand --profile 'Profile of the config file to take credentials from'
-            cand --intercept 'Also be an HTTP(S) proxy for api.weixin.qq.com (TLS with the mock''s own CA); every other host gets 403'
+            cand --intercept 'Also be an HTTP(S) proxy for the WeChat family''s API hosts (TLS with the mock''s own CA); every other host gets 403'
             cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
             cand -v 'More detail on stderr (secrets stay masked)'
             cand --verbose 'More detail on stderr (secrets stay masked)'

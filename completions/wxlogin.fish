@@ -137,7 +137,7 @@ never\t''"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
 zh\t''"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l profile -d 'Profile of the config file to take credentials from' -r
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l intercept -d 'Also be an HTTP(S) proxy for api.weixin.qq.com (TLS with the mock\'s own CA); every other host gets 403'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l intercept -d 'Also be an HTTP(S) proxy for the WeChat family\'s API hosts (TLS with the mock\'s own CA); every other host gets 403'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'

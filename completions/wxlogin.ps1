@@ -141,7 +141,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
             [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
-            [CompletionResult]::new('--intercept', '--intercept', [CompletionResultType]::ParameterName, 'Also be an HTTP(S) proxy for api.weixin.qq.com (TLS with the mock''s own CA); every other host gets 403')
+            [CompletionResult]::new('--intercept', '--intercept', [CompletionResultType]::ParameterName, 'Also be an HTTP(S) proxy for the WeChat family''s API hosts (TLS with the mock''s own CA); every other host gets 403')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')

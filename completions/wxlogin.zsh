@@ -137,7 +137,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[When to colour output]:WHEN:(auto always never)' \
 '--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
 '--profile=[Profile of the config file to take credentials from]:NAME:_default' \
-'--intercept[Also be an HTTP(S) proxy for api.weixin.qq.com (TLS with the mock'\''s own CA); every other host gets 403]' \
+'--intercept[Also be an HTTP(S) proxy for the WeChat family'\''s API hosts (TLS with the mock'\''s own CA); every other host gets 403]' \
 '--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
 '*-v[More detail on stderr (secrets stay masked)]' \
 '*--verbose[More detail on stderr (secrets stay masked)]' \

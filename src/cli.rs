@@ -337,7 +337,7 @@ pub struct MockServerArgs {
 /// Run a backend unchanged against the mock: its port becomes an HTTPS proxy for WeChat's hosts.
 #[derive(Debug, Args)]
 pub struct InterceptArgs {
-    /// Also be an HTTP(S) proxy for api.weixin.qq.com (TLS with the mock's own CA); every other host gets 403
+    /// Also be an HTTP(S) proxy for the WeChat family's API hosts (TLS with the mock's own CA); every other host gets 403
     #[arg(long)]
     pub intercept: bool,
 

@@ -22,17 +22,13 @@ pub(crate) use proxy::Intercept;
 
 use crate::core::Error;
 
-/// The hosts the proxy serves. A host joins when the mock serves its routes: one line here.
-pub const HOSTS: &[&str] = &["api.weixin.qq.com"];
+/// The hosts the proxy serves: every platform whose routes the mock serves (WeChat, QQ,
+/// WeCom, Douyin).
+pub const HOSTS: &[&str] = &crate::core::platform::API_HOSTS;
 
-/// The hosts the CA's intermediate may vouch for: the whole family from the start, so a host
-/// joining [`HOSTS`] needs no new CA (the root key that could sign another is gone).
-const CA_HOSTS: &[&str] = &[
-    "api.weixin.qq.com",
-    "qyapi.weixin.qq.com",
-    "api.q.qq.com",
-    "developer.toutiao.com",
-];
+/// The hosts the CA's intermediate may vouch for: the whole family, so the CA made once stays
+/// valid (the root key that could sign another intermediate is gone).
+const CA_HOSTS: &[&str] = &crate::core::platform::API_HOSTS;
 
 /// Loopback names a client must reach directly, never through the proxy.
 const NO_PROXY: &str = "localhost,127.0.0.1,::1";
