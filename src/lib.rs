@@ -10,3 +10,4 @@ pub mod core;
 pub mod mock;
 pub mod output;
 pub mod scenario;
+pub mod sessions;

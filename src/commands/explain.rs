@@ -26,6 +26,9 @@ pub fn run(ctx: &Ctx, args: ExplainArgs) -> Outcome {
         if let Some(rid) = rid {
             doc["rid"] = json!(rid);
         }
+        if let Some(errmsg) = &errmsg {
+            doc["errmsg"] = json!(errmsg);
+        }
         ctx.emit_json(doc);
         return Ok(exit::OK);
     }
@@ -34,6 +37,11 @@ pub fn run(ctx: &Ctx, args: ExplainArgs) -> Outcome {
         Lang::Zh => ("处理：", "rid："),
     };
     let title = format!("errcode {code}");
+    // For a code outside the table, WeChat's own words are the best meaning there is.
+    let meaning = match errmsg.as_deref().filter(|m| !m.trim().is_empty()) {
+        Some(errmsg) if !known => format!("{errmsg} ({meaning})"),
+        _ => meaning,
+    };
     println_safe(&format!(
         "{}: {meaning}",
         ctx.paint_out(&title, |s| s.bold())

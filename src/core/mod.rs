@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod errcode;
 pub mod error;
 pub mod input;
+pub mod jslit;
 pub mod model;
 pub mod secret;
 pub mod userdata;

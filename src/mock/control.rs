@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Mock;
-use super::faults::{Fault, MAX_LATENCY_MS};
+use super::faults::{Fault, MAX_LATENCY_MS, ROUTES};
 use super::journal::JOURNAL_CAPACITY;
 use super::profile::Profile;
 use super::reply::{self, BODY_LIMIT, Note, json, refused};
@@ -350,6 +350,21 @@ pub(crate) async fn faults(Ext(mock): Shared, body: Body) -> Response {
         let fault = req
             .fault
             .ok_or_else(|| Refusal::new(400, 47001, "give errcode and/or latency_ms"))?;
+        if !fault.route_is_known() {
+            let names: Vec<&str> = ROUTES
+                .iter()
+                .map(|p| p.rsplit('/').next().unwrap_or(p))
+                .collect();
+            return Err(Refusal::new(
+                400,
+                47001,
+                format!(
+                    "unknown route {:?}: give one of {}, its path, or \"*\"",
+                    fault.route,
+                    names.join(", ")
+                ),
+            ));
+        }
         if fault.errcode.is_none() && fault.latency_ms == 0 {
             return Err(Refusal::new(400, 47001, "give errcode and/or latency_ms"));
         }
