@@ -113,6 +113,7 @@ fn wx_clean(config_home: &Path) -> Command {
         cmd.env_remove(var);
     }
     cmd.env("XDG_CONFIG_HOME", config_home)
+        .env("XDG_STATE_HOME", config_home)
         .env("LANG", "C")
         .env("NO_COLOR", "1")
         // A hang is a failure, not a stuck CI job.
