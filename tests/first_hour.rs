@@ -180,17 +180,14 @@ fn from_takes_a_console_copy_and_refuses_a_list() {
             "-",
         ])
         .write_stdin(format!(
-            "{{rawData: {}, signature: '75e81ceda165f4ffa64f4068af58c64b8f54b88c',}}",
             // A single-quoted JS string holding the exact rawData.
-            format!(
-                "'{}'",
-                std::fs::read_to_string(concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/examples/captures/rawData.json"
-                ))
-                .unwrap()
-                .trim_end()
-            )
+            "{{rawData: '{}', signature: '75e81ceda165f4ffa64f4068af58c64b8f54b88c',}}",
+            std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/examples/captures/rawData.json"
+            ))
+            .unwrap()
+            .trim_end()
         )));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = run(in_repo()
