@@ -285,3 +285,23 @@ fn escaped_unicode_is_not_called_lost_slashes() {
         r.stderr
     );
 }
+
+#[test]
+fn app_with_an_external_mock_is_not_silently_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("flow.toml");
+    std::fs::write(
+        &flow,
+        "backend = \"http://127.0.0.1:1\"\nappid = \"wx5e1ec0de5e55a001\"\n[[steps]]\nwx = \"login\"\n",
+    )
+    .unwrap();
+    let r = run(in_repo().args([
+        "simulate",
+        flow.to_str().unwrap(),
+        "--mock",
+        "http://127.0.0.1:1",
+        "--app",
+        "wx5e1ec0de5e55a001:5ec2e7000000000000000000000000a1",
+    ]));
+    assert!(r.stderr.contains("--app does not add apps"), "{}", r.stderr);
+}
