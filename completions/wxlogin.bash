@@ -43,6 +43,9 @@ _wxlogin() {
             wxlogin,phone)
                 cmd="wxlogin__subcmd__phone"
                 ;;
+            wxlogin,sessions)
+                cmd="wxlogin__subcmd__sessions"
+                ;;
             wxlogin,simulate)
                 cmd="wxlogin__subcmd__simulate"
                 ;;
@@ -79,6 +82,9 @@ _wxlogin() {
             wxlogin__subcmd__help,phone)
                 cmd="wxlogin__subcmd__help__subcmd__phone"
                 ;;
+            wxlogin__subcmd__help,sessions)
+                cmd="wxlogin__subcmd__help__subcmd__sessions"
+                ;;
             wxlogin__subcmd__help,simulate)
                 cmd="wxlogin__subcmd__help__subcmd__simulate"
                 ;;
@@ -88,6 +94,30 @@ _wxlogin() {
             wxlogin__subcmd__help,verify-signature)
                 cmd="wxlogin__subcmd__help__subcmd__verify__subcmd__signature"
                 ;;
+            wxlogin__subcmd__help__subcmd__sessions,forget)
+                cmd="wxlogin__subcmd__help__subcmd__sessions__subcmd__forget"
+                ;;
+            wxlogin__subcmd__help__subcmd__sessions,list)
+                cmd="wxlogin__subcmd__help__subcmd__sessions__subcmd__list"
+                ;;
+            wxlogin__subcmd__sessions,forget)
+                cmd="wxlogin__subcmd__sessions__subcmd__forget"
+                ;;
+            wxlogin__subcmd__sessions,help)
+                cmd="wxlogin__subcmd__sessions__subcmd__help"
+                ;;
+            wxlogin__subcmd__sessions,list)
+                cmd="wxlogin__subcmd__sessions__subcmd__list"
+                ;;
+            wxlogin__subcmd__sessions__subcmd__help,forget)
+                cmd="wxlogin__subcmd__sessions__subcmd__help__subcmd__forget"
+                ;;
+            wxlogin__subcmd__sessions__subcmd__help,help)
+                cmd="wxlogin__subcmd__sessions__subcmd__help__subcmd__help"
+                ;;
+            wxlogin__subcmd__sessions__subcmd__help,list)
+                cmd="wxlogin__subcmd__sessions__subcmd__help__subcmd__list"
+                ;;
             *)
                 ;;
         esac
@@ -95,7 +125,7 @@ _wxlogin() {
 
     case "${cmd}" in
         wxlogin)
-            opts="-v -q -h -V --json --color --verbose --quiet --reveal --lang --profile --help --version code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help"
+            opts="-v -q -h -V --json --color --verbose --quiet --reveal --lang --profile --help --version code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -121,7 +151,7 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__check__subcmd__session)
-            opts="-v -q -h --openid --session-key --access-token --appid --secret --secret-stdin --secret-file --base-url --timeout --retries --insecure --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --openid --session-key --session --access-token --appid --secret --secret-stdin --secret-file --base-url --timeout --retries --insecure --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -132,6 +162,10 @@ _wxlogin() {
                     return 0
                     ;;
                 --session-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -183,7 +217,7 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__code2session)
-            opts="-v -q -h --code --platform --component-appid --component-token --component-secret --component-ticket --wecom --corpid --anonymous-code --appid --secret --secret-stdin --secret-file --base-url --timeout --retries --insecure --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --code --platform --component-appid --component-token --component-secret --component-ticket --wecom --corpid --anonymous-code --no-save --appid --secret --secret-stdin --secret-file --base-url --timeout --retries --insecure --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -291,13 +325,17 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__decrypt)
-            opts="-v -q -h --session-key --iv --encrypted-data --from --appid --raw --strict --batch --output --jobs --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --session-key --session --iv --encrypted-data --from --appid --raw --strict --batch --output --jobs --allow-empty --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --session-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -409,7 +447,7 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__help)
-            opts="code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help"
+            opts="code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -537,6 +575,48 @@ _wxlogin() {
         wxlogin__subcmd__help__subcmd__phone)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wxlogin__subcmd__help__subcmd__sessions)
+            opts="list forget"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wxlogin__subcmd__help__subcmd__sessions__subcmd__forget)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wxlogin__subcmd__help__subcmd__sessions__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -722,6 +802,140 @@ _wxlogin() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wxlogin__subcmd__sessions)
+            opts="-v -q -h --json --color --verbose --quiet --reveal --lang --profile --help list forget help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -W "en zh" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wxlogin__subcmd__sessions__subcmd__forget)
+            opts="-v -q -h --all --json --color --verbose --quiet --reveal --lang --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -W "en zh" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wxlogin__subcmd__sessions__subcmd__help)
+            opts="list forget help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wxlogin__subcmd__sessions__subcmd__help__subcmd__forget)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wxlogin__subcmd__sessions__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wxlogin__subcmd__sessions__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wxlogin__subcmd__sessions__subcmd__list)
+            opts="-v -q -h --json --color --verbose --quiet --reveal --lang --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -W "en zh" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wxlogin__subcmd__simulate)
             opts="-v -q -h --mock --mock-port --app --backend --intercept --ca-dir --env-file --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -823,7 +1037,7 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__verify__subcmd__signature)
-            opts="-v -q -h --raw-data --signature --session-key --from --strict --batch --output --jobs --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --raw-data --signature --session-key --session --from --strict --batch --output --jobs --allow-empty --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -838,6 +1052,10 @@ _wxlogin() {
                     return 0
                     ;;
                 --session-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

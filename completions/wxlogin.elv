@@ -42,6 +42,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand phone 'Exchange a phone-number button code for the phone number'
             cand explain 'Meaning and fix of a WeChat errcode, in English and Chinese'
             cand completions 'Print a shell completion script'
+            cand sessions 'The sessions code2session saved: list them (keys masked) or forget them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wxlogin;code2session'= {
@@ -63,6 +64,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand --lang 'Language of errcode explanations [default: from LANG]'
             cand --profile 'Profile of the config file to take credentials from'
             cand --wecom 'WeCom self-built app: gettoken with --corpid and the corpsecret, then miniprogram/jscode2session'
+            cand --no-save 'Do not save the session (openid, session_key, ...) to the sessions store'
             cand --secret-stdin 'Read the appsecret from stdin'
             cand --insecure 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)'
             cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
@@ -77,7 +79,8 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
         &'wxlogin;verify-signature'= {
             cand --raw-data 'The rawData string exactly as the client got it (text, @path or -)'
             cand --signature 'The signature from the same wx.getUserInfo result (40 hex digits)'
-            cand --session-key 'The session_key from code2session (text, @path or -)'
+            cand --session-key 'The session_key from code2session (text, @path or -); with --batch, for lines without one'
+            cand --session 'Take the session_key from a session code2session saved (an openid, or `last`)'
             cand --from 'Take rawData and signature from a captured wx.getUserInfo result (JSON; also under "detail")'
             cand --batch 'Process JSON Lines from FILE or - (stdin): one result line per input line'
             cand --output 'With --batch: write results to FILE instead of stdout'
@@ -86,6 +89,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand --lang 'Language of errcode explanations [default: from LANG]'
             cand --profile 'Profile of the config file to take credentials from'
             cand --strict 'Refuse mangled base64 instead of repairing it'
+            cand --allow-empty 'With --batch: an input without any record is a success instead of an error (exit 3)'
             cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
             cand -v 'More detail on stderr (secrets stay masked)'
             cand --verbose 'More detail on stderr (secrets stay masked)'
@@ -96,7 +100,8 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand --help 'Print help'
         }
         &'wxlogin;decrypt'= {
-            cand --session-key 'The session_key from code2session (text, @path or -)'
+            cand --session-key 'The session_key from code2session (text, @path or -); with --batch, for lines without one'
+            cand --session 'Take the session_key (and the appid to expect) from a session code2session saved (an openid, or `last`)'
             cand --iv 'The iv sent with encryptedData (text, @path or -)'
             cand --encrypted-data 'The encryptedData (text, @path or -)'
             cand --from 'Take encryptedData and iv from a captured wx.getUserInfo / getPhoneNumber result'
@@ -109,6 +114,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand --profile 'Profile of the config file to take credentials from'
             cand --raw 'Print the plaintext exactly as decrypted instead of pretty-printed'
             cand --strict 'Refuse mangled base64 instead of repairing it'
+            cand --allow-empty 'With --batch: an input without any record is a success instead of an error (exit 3)'
             cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
             cand -v 'More detail on stderr (secrets stay masked)'
             cand --verbose 'More detail on stderr (secrets stay masked)'
@@ -205,6 +211,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
         &'wxlogin;check-session'= {
             cand --openid 'The user''s openid'
             cand --session-key 'The session_key your server stored for that user (text, @path or -)'
+            cand --session 'Take the openid and session_key from a session code2session saved (an openid, or `last`)'
             cand --access-token 'Use this access token instead of fetching one with the appid and secret'
             cand --appid 'The mini program''s appid'
             cand --secret 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)'
@@ -276,6 +283,60 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'wxlogin;sessions'= {
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List the stored sessions, newest last (the default)'
+            cand forget 'Remove the stored sessions of an openid, or all of them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wxlogin;sessions;list'= {
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wxlogin;sessions;forget'= {
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --all 'Remove every stored session'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wxlogin;sessions;help'= {
+            cand list 'List the stored sessions, newest last (the default)'
+            cand forget 'Remove the stored sessions of an openid, or all of them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wxlogin;sessions;help;list'= {
+        }
+        &'wxlogin;sessions;help;forget'= {
+        }
+        &'wxlogin;sessions;help;help'= {
+        }
         &'wxlogin;help'= {
             cand code2session 'Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)'
             cand verify-signature 'Check rawData + signature against a session_key'
@@ -288,6 +349,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand phone 'Exchange a phone-number button code for the phone number'
             cand explain 'Meaning and fix of a WeChat errcode, in English and Chinese'
             cand completions 'Print a shell completion script'
+            cand sessions 'The sessions code2session saved: list them (keys masked) or forget them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wxlogin;help;code2session'= {
@@ -311,6 +373,14 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
         &'wxlogin;help;explain'= {
         }
         &'wxlogin;help;completions'= {
+        }
+        &'wxlogin;help;sessions'= {
+            cand list 'List the stored sessions, newest last (the default)'
+            cand forget 'Remove the stored sessions of an openid, or all of them'
+        }
+        &'wxlogin;help;sessions;list'= {
+        }
+        &'wxlogin;help;sessions;forget'= {
         }
         &'wxlogin;help;help'= {
         }

@@ -47,6 +47,7 @@ complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "check-session" -d '
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "phone" -d 'Exchange a phone-number button code for the phone number'
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "explain" -d 'Meaning and fix of a WeChat errcode, in English and Chinese'
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "sessions" -d 'The sessions code2session saved: list them (keys masked) or forget them'
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l code -d 'The code from wx.login (qq.login, wx.qy.login, tt.login; valid 5 minutes, usable once)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l platform -d 'Platform: selects the API host, the errcode table and the login call named' -r -f -a "wechat\t'api.weixin.qq.com, wx.login'
@@ -72,6 +73,7 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l lang -d
 zh\t''"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l profile -d 'Profile of the config file to take credentials from' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l wecom -d 'WeCom self-built app: gettoken with --corpid and the corpsecret, then miniprogram/jscode2session'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l no-save -d 'Do not save the session (openid, session_key, ...) to the sessions store'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l secret-stdin -d 'Read the appsecret from stdin'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l insecure -d 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
@@ -81,7 +83,8 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l reveal 
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l raw-data -d 'The rawData string exactly as the client got it (text, @path or -)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l signature -d 'The signature from the same wx.getUserInfo result (40 hex digits)' -r
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l session-key -d 'The session_key from code2session (text, @path or -)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l session-key -d 'The session_key from code2session (text, @path or -); with --batch, for lines without one' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l session -d 'Take the session_key from a session code2session saved (an openid, or `last`)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l from -d 'Take rawData and signature from a captured wx.getUserInfo result (JSON; also under "detail")' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l batch -d 'Process JSON Lines from FILE or - (stdin): one result line per input line' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l output -d 'With --batch: write results to FILE instead of stdout' -r -F
@@ -93,12 +96,14 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l lan
 zh\t''"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l profile -d 'Profile of the config file to take credentials from' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l strict -d 'Refuse mangled base64 instead of repairing it'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l allow-empty -d 'With --batch: an input without any record is a success instead of an error (exit 3)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand verify-signature" -s h -l help -d 'Print help'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l session-key -d 'The session_key from code2session (text, @path or -)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l session-key -d 'The session_key from code2session (text, @path or -); with --batch, for lines without one' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l session -d 'Take the session_key (and the appid to expect) from a session code2session saved (an openid, or `last`)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l iv -d 'The iv sent with encryptedData (text, @path or -)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l encrypted-data -d 'The encryptedData (text, @path or -)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l from -d 'Take encryptedData and iv from a captured wx.getUserInfo / getPhoneNumber result' -r
@@ -114,6 +119,7 @@ zh\t''"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l profile -d 'Profile of the config file to take credentials from' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l raw -d 'Print the plaintext exactly as decrypted instead of pretty-printed'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l strict -d 'Refuse mangled base64 instead of repairing it'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l allow-empty -d 'With --batch: an input without any record is a success instead of an error (exit 3)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand decrypt" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
@@ -197,6 +203,7 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l reveal -d 'Sho
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -s h -l help -d 'Print help'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l openid -d 'The user\'s openid' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l session-key -d 'The session_key your server stored for that user (text, @path or -)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l session -d 'Take the openid and session_key from a session code2session saved (an openid, or `last`)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l access-token -d 'Use this access token instead of fetching one with the appid and secret' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l appid -d 'The mini program\'s appid' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand check-session" -l secret -d 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)' -r
@@ -264,15 +271,58 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -s v -l ver
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "code2session" -d 'Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "verify-signature" -d 'Check rawData + signature against a session_key'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "decrypt" -d 'Decrypt encryptedData + iv with a session_key and check the watermark'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "mock-server" -d 'Run a faithful local fake of WeChat\'s side of the handshake'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "demo" -d 'Run the whole handshake against an embedded mock, as a sequence diagram'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "simulate" -d 'Play the mini program against your own backend, with the mock as WeChat'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "token" -d 'Get an access token (GET /cgi-bin/token, or POST /cgi-bin/stable_token with --stable)'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "check-session" -d 'Ask WeChat whether a stored session_key is still the user\'s current one'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "phone" -d 'Exchange a phone-number button code for the phone number'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "explain" -d 'Meaning and fix of a WeChat errcode, in English and Chinese'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and not __fish_seen_subcommand_from list forget help" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and not __fish_seen_subcommand_from list forget help" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and not __fish_seen_subcommand_from list forget help" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and not __fish_seen_subcommand_from list forget help" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and not __fish_seen_subcommand_from list forget help" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and not __fish_seen_subcommand_from list forget help" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and not __fish_seen_subcommand_from list forget help" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and not __fish_seen_subcommand_from list forget help" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and not __fish_seen_subcommand_from list forget help" -f -a "list" -d 'List the stored sessions, newest last (the default)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and not __fish_seen_subcommand_from list forget help" -f -a "forget" -d 'Remove the stored sessions of an openid, or all of them'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and not __fish_seen_subcommand_from list forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from list" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from list" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from list" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from list" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from forget" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from forget" -l lang -d 'Language of errcode explanations [default: from LANG]' -r -f -a "en\t''
+zh\t''"
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from forget" -l profile -d 'Profile of the config file to take credentials from' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from forget" -l all -d 'Remove every stored session'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from forget" -l json -d 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from forget" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from forget" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from forget" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from forget" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the stored sessions, newest last (the default)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "forget" -d 'Remove the stored sessions of an openid, or all of them'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand sessions; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help" -f -a "code2session" -d 'Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help" -f -a "verify-signature" -d 'Check rawData + signature against a session_key'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help" -f -a "decrypt" -d 'Decrypt encryptedData + iv with a session_key and check the watermark'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help" -f -a "mock-server" -d 'Run a faithful local fake of WeChat\'s side of the handshake'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help" -f -a "demo" -d 'Run the whole handshake against an embedded mock, as a sequence diagram'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help" -f -a "simulate" -d 'Play the mini program against your own backend, with the mock as WeChat'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help" -f -a "token" -d 'Get an access token (GET /cgi-bin/token, or POST /cgi-bin/stable_token with --stable)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help" -f -a "check-session" -d 'Ask WeChat whether a stored session_key is still the user\'s current one'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help" -f -a "phone" -d 'Exchange a phone-number button code for the phone number'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help" -f -a "explain" -d 'Meaning and fix of a WeChat errcode, in English and Chinese'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help" -f -a "sessions" -d 'The sessions code2session saved: list them (keys masked) or forget them'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "list" -d 'List the stored sessions, newest last (the default)'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "forget" -d 'Remove the stored sessions of an openid, or all of them'

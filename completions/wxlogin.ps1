@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('phone', 'phone', [CompletionResultType]::ParameterValue, 'Exchange a phone-number button code for the phone number')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Meaning and fix of a WeChat errcode, in English and Chinese')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'The sessions code2session saved: list them (keys masked) or forget them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -67,6 +68,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
             [CompletionResult]::new('--wecom', '--wecom', [CompletionResultType]::ParameterName, 'WeCom self-built app: gettoken with --corpid and the corpsecret, then miniprogram/jscode2session')
+            [CompletionResult]::new('--no-save', '--no-save', [CompletionResultType]::ParameterName, 'Do not save the session (openid, session_key, ...) to the sessions store')
             [CompletionResult]::new('--secret-stdin', '--secret-stdin', [CompletionResultType]::ParameterName, 'Read the appsecret from stdin')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
@@ -82,7 +84,8 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
         'wxlogin;verify-signature' {
             [CompletionResult]::new('--raw-data', '--raw-data', [CompletionResultType]::ParameterName, 'The rawData string exactly as the client got it (text, @path or -)')
             [CompletionResult]::new('--signature', '--signature', [CompletionResultType]::ParameterName, 'The signature from the same wx.getUserInfo result (40 hex digits)')
-            [CompletionResult]::new('--session-key', '--session-key', [CompletionResultType]::ParameterName, 'The session_key from code2session (text, @path or -)')
+            [CompletionResult]::new('--session-key', '--session-key', [CompletionResultType]::ParameterName, 'The session_key from code2session (text, @path or -); with --batch, for lines without one')
+            [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Take the session_key from a session code2session saved (an openid, or `last`)')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Take rawData and signature from a captured wx.getUserInfo result (JSON; also under "detail")')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Process JSON Lines from FILE or - (stdin): one result line per input line')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'With --batch: write results to FILE instead of stdout')
@@ -91,6 +94,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Refuse mangled base64 instead of repairing it')
+            [CompletionResult]::new('--allow-empty', '--allow-empty', [CompletionResultType]::ParameterName, 'With --batch: an input without any record is a success instead of an error (exit 3)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
@@ -102,7 +106,8 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             break
         }
         'wxlogin;decrypt' {
-            [CompletionResult]::new('--session-key', '--session-key', [CompletionResultType]::ParameterName, 'The session_key from code2session (text, @path or -)')
+            [CompletionResult]::new('--session-key', '--session-key', [CompletionResultType]::ParameterName, 'The session_key from code2session (text, @path or -); with --batch, for lines without one')
+            [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Take the session_key (and the appid to expect) from a session code2session saved (an openid, or `last`)')
             [CompletionResult]::new('--iv', '--iv', [CompletionResultType]::ParameterName, 'The iv sent with encryptedData (text, @path or -)')
             [CompletionResult]::new('--encrypted-data', '--encrypted-data', [CompletionResultType]::ParameterName, 'The encryptedData (text, @path or -)')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Take encryptedData and iv from a captured wx.getUserInfo / getPhoneNumber result')
@@ -115,6 +120,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
             [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Print the plaintext exactly as decrypted instead of pretty-printed')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Refuse mangled base64 instead of repairing it')
+            [CompletionResult]::new('--allow-empty', '--allow-empty', [CompletionResultType]::ParameterName, 'With --batch: an input without any record is a success instead of an error (exit 3)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
@@ -216,6 +222,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
         'wxlogin;check-session' {
             [CompletionResult]::new('--openid', '--openid', [CompletionResultType]::ParameterName, 'The user''s openid')
             [CompletionResult]::new('--session-key', '--session-key', [CompletionResultType]::ParameterName, 'The session_key your server stored for that user (text, @path or -)')
+            [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Take the openid and session_key from a session code2session saved (an openid, or `last`)')
             [CompletionResult]::new('--access-token', '--access-token', [CompletionResultType]::ParameterName, 'Use this access token instead of fetching one with the appid and secret')
             [CompletionResult]::new('--appid', '--appid', [CompletionResultType]::ParameterName, 'The mini program''s appid')
             [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)')
@@ -291,6 +298,67 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'wxlogin;sessions' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the stored sessions, newest last (the default)')
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove the stored sessions of an openid, or all of them')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wxlogin;sessions;list' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wxlogin;sessions;forget' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Remove every stored session')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wxlogin;sessions;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the stored sessions, newest last (the default)')
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove the stored sessions of an openid, or all of them')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wxlogin;sessions;help;list' {
+            break
+        }
+        'wxlogin;sessions;help;forget' {
+            break
+        }
+        'wxlogin;sessions;help;help' {
+            break
+        }
         'wxlogin;help' {
             [CompletionResult]::new('code2session', 'code2session', [CompletionResultType]::ParameterValue, 'Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)')
             [CompletionResult]::new('verify-signature', 'verify-signature', [CompletionResultType]::ParameterValue, 'Check rawData + signature against a session_key')
@@ -303,6 +371,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('phone', 'phone', [CompletionResultType]::ParameterValue, 'Exchange a phone-number button code for the phone number')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Meaning and fix of a WeChat errcode, in English and Chinese')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'The sessions code2session saved: list them (keys masked) or forget them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -337,6 +406,17 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             break
         }
         'wxlogin;help;completions' {
+            break
+        }
+        'wxlogin;help;sessions' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the stored sessions, newest last (the default)')
+            [CompletionResult]::new('forget', 'forget', [CompletionResultType]::ParameterValue, 'Remove the stored sessions of an openid, or all of them')
+            break
+        }
+        'wxlogin;help;sessions;list' {
+            break
+        }
+        'wxlogin;help;sessions;forget' {
             break
         }
         'wxlogin;help;help' {

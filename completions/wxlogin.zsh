@@ -60,6 +60,7 @@ douyin\:"developer.toutiao.com, tt.login"))' \
 '--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
 '--profile=[Profile of the config file to take credentials from]:NAME:_default' \
 '(--anonymous-code)--wecom[WeCom self-built app\: gettoken with --corpid and the corpsecret, then miniprogram/jscode2session]' \
+'--no-save[Do not save the session (openid, session_key, ...) to the sessions store]' \
 '(--secret-file)--secret-stdin[Read the appsecret from stdin]' \
 '--insecure[Allow a plain-http base URL that is not loopback (the appsecret would cross the network in clear)]' \
 '--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
@@ -76,7 +77,8 @@ douyin\:"developer.toutiao.com, tt.login"))' \
 _arguments "${_arguments_options[@]}" : \
 '--raw-data=[The rawData string exactly as the client got it (text, @path or -)]:STR|@FILE|-:_default' \
 '--signature=[The signature from the same wx.getUserInfo result (40 hex digits)]:HEX:_default' \
-'--session-key=[The session_key from code2session (text, @path or -)]:KEY:_default' \
+'(--session)--session-key=[The session_key from code2session (text, @path or -); with --batch, for lines without one]:KEY:_default' \
+'--session=[Take the session_key from a session code2session saved (an openid, or \`last\`)]:OPENID|last:_default' \
 '(--raw-data --signature --batch)--from=[Take rawData and signature from a captured wx.getUserInfo result (JSON; also under "detail")]:FILE:_default' \
 '--batch=[Process JSON Lines from FILE or - (stdin)\: one result line per input line]:FILE|-:_default' \
 '--output=[With --batch\: write results to FILE instead of stdout]:FILE:_files' \
@@ -85,6 +87,7 @@ _arguments "${_arguments_options[@]}" : \
 '--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
 '--profile=[Profile of the config file to take credentials from]:NAME:_default' \
 '--strict[Refuse mangled base64 instead of repairing it]' \
+'--allow-empty[With --batch\: an input without any record is a success instead of an error (exit 3)]' \
 '--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
 '*-v[More detail on stderr (secrets stay masked)]' \
 '*--verbose[More detail on stderr (secrets stay masked)]' \
@@ -97,7 +100,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (decrypt)
 _arguments "${_arguments_options[@]}" : \
-'--session-key=[The session_key from code2session (text, @path or -)]:KEY:_default' \
+'(--session)--session-key=[The session_key from code2session (text, @path or -); with --batch, for lines without one]:KEY:_default' \
+'--session=[Take the session_key (and the appid to expect) from a session code2session saved (an openid, or \`last\`)]:OPENID|last:_default' \
 '--iv=[The iv sent with encryptedData (text, @path or -)]:IV:_default' \
 '--encrypted-data=[The encryptedData (text, @path or -)]:DATA:_default' \
 '(--iv --encrypted-data --batch)--from=[Take encryptedData and iv from a captured wx.getUserInfo / getPhoneNumber result]:FILE:_default' \
@@ -110,6 +114,7 @@ _arguments "${_arguments_options[@]}" : \
 '--profile=[Profile of the config file to take credentials from]:NAME:_default' \
 '--raw[Print the plaintext exactly as decrypted instead of pretty-printed]' \
 '--strict[Refuse mangled base64 instead of repairing it]' \
+'--allow-empty[With --batch\: an input without any record is a success instead of an error (exit 3)]' \
 '--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
 '*-v[More detail on stderr (secrets stay masked)]' \
 '*--verbose[More detail on stderr (secrets stay masked)]' \
@@ -216,7 +221,8 @@ _arguments "${_arguments_options[@]}" : \
 (check-session)
 _arguments "${_arguments_options[@]}" : \
 '--openid=[The user'\''s openid]:OPENID:_default' \
-'--session-key=[The session_key your server stored for that user (text, @path or -)]:KEY:_default' \
+'(--session)--session-key=[The session_key your server stored for that user (text, @path or -)]:KEY:_default' \
+'--session=[Take the openid and session_key from a session code2session saved (an openid, or \`last\`)]:OPENID|last:_default' \
 '--access-token=[Use this access token instead of fetching one with the appid and secret]:TOKEN:_default' \
 '--appid=[The mini program'\''s appid]:APPID:_default' \
 '(--secret-stdin --secret-file)--secret=[The appsecret (works, but lands in shell history\: prefer --secret-stdin or --secret-file)]:SECRET:_default' \
@@ -300,6 +306,93 @@ _arguments "${_arguments_options[@]}" : \
 ':shell:(bash elvish fish powershell zsh)' \
 && ret=0
 ;;
+(sessions)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_wxlogin__subcmd__sessions_commands" \
+"*::: :->sessions" \
+&& ret=0
+
+    case $state in
+    (sessions)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:wxlogin-sessions-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(forget)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--all[Remove every stored session]' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::openid -- The openid whose sessions to remove:_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_wxlogin__subcmd__sessions__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:wxlogin-sessions-help-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(forget)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_wxlogin__subcmd__help_commands" \
@@ -356,6 +449,30 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(sessions)
+_arguments "${_arguments_options[@]}" : \
+":: :_wxlogin__subcmd__help__subcmd__sessions_commands" \
+"*::: :->sessions" \
+&& ret=0
+
+    case $state in
+    (sessions)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:wxlogin-help-sessions-command-$line[1]:"
+        case $line[1] in
+            (list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(forget)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -383,6 +500,7 @@ _wxlogin_commands() {
 'phone:Exchange a phone-number button code for the phone number' \
 'explain:Meaning and fix of a WeChat errcode, in English and Chinese' \
 'completions:Print a shell completion script' \
+'sessions:The sessions code2session saved\: list them (keys masked) or forget them' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'wxlogin commands' commands "$@"
@@ -431,6 +549,7 @@ _wxlogin__subcmd__help_commands() {
 'phone:Exchange a phone-number button code for the phone number' \
 'explain:Meaning and fix of a WeChat errcode, in English and Chinese' \
 'completions:Print a shell completion script' \
+'sessions:The sessions code2session saved\: list them (keys masked) or forget them' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'wxlogin help commands' commands "$@"
@@ -480,6 +599,24 @@ _wxlogin__subcmd__help__subcmd__phone_commands() {
     local commands; commands=()
     _describe -t commands 'wxlogin help phone commands' commands "$@"
 }
+(( $+functions[_wxlogin__subcmd__help__subcmd__sessions_commands] )) ||
+_wxlogin__subcmd__help__subcmd__sessions_commands() {
+    local commands; commands=(
+'list:List the stored sessions, newest last (the default)' \
+'forget:Remove the stored sessions of an openid, or all of them' \
+    )
+    _describe -t commands 'wxlogin help sessions commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__sessions__subcmd__forget_commands] )) ||
+_wxlogin__subcmd__help__subcmd__sessions__subcmd__forget_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help sessions forget commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__sessions__subcmd__list_commands] )) ||
+_wxlogin__subcmd__help__subcmd__sessions__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help sessions list commands' commands "$@"
+}
 (( $+functions[_wxlogin__subcmd__help__subcmd__simulate_commands] )) ||
 _wxlogin__subcmd__help__subcmd__simulate_commands() {
     local commands; commands=()
@@ -504,6 +641,49 @@ _wxlogin__subcmd__mock-server_commands() {
 _wxlogin__subcmd__phone_commands() {
     local commands; commands=()
     _describe -t commands 'wxlogin phone commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__sessions_commands] )) ||
+_wxlogin__subcmd__sessions_commands() {
+    local commands; commands=(
+'list:List the stored sessions, newest last (the default)' \
+'forget:Remove the stored sessions of an openid, or all of them' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'wxlogin sessions commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__sessions__subcmd__forget_commands] )) ||
+_wxlogin__subcmd__sessions__subcmd__forget_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin sessions forget commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__sessions__subcmd__help_commands] )) ||
+_wxlogin__subcmd__sessions__subcmd__help_commands() {
+    local commands; commands=(
+'list:List the stored sessions, newest last (the default)' \
+'forget:Remove the stored sessions of an openid, or all of them' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'wxlogin sessions help commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__sessions__subcmd__help__subcmd__forget_commands] )) ||
+_wxlogin__subcmd__sessions__subcmd__help__subcmd__forget_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin sessions help forget commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__sessions__subcmd__help__subcmd__help_commands] )) ||
+_wxlogin__subcmd__sessions__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin sessions help help commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__sessions__subcmd__help__subcmd__list_commands] )) ||
+_wxlogin__subcmd__sessions__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin sessions help list commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__sessions__subcmd__list_commands] )) ||
+_wxlogin__subcmd__sessions__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin sessions list commands' commands "$@"
 }
 (( $+functions[_wxlogin__subcmd__simulate_commands] )) ||
 _wxlogin__subcmd__simulate_commands() {

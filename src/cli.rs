@@ -23,6 +23,9 @@ Environment:
 
 Values: any KEY/DATA value may be given as text, @path (read a file) or - (stdin).";
 
+/// Global flags get their own heading in every subcommand's `--help`, apart from its own.
+const GLOBAL: &str = "Global options";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "wxlogin",
@@ -34,31 +37,31 @@ Values: any KEY/DATA value may be given as text, @path (read a file) or - (stdin
 )]
 pub struct Cli {
     /// Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
 
     /// When to colour output
-    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
 
     /// More detail on stderr (secrets stay masked)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, help_heading = GLOBAL, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
     /// Only the result: no warnings, notes or progress on stderr
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
     pub quiet: bool,
 
     /// Show secrets (session_key, access_token) in full instead of masked
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub reveal: bool,
 
     /// Language of errcode explanations [default: from LANG]
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, help_heading = GLOBAL, value_enum)]
     pub lang: Option<LangArg>,
 
     /// Profile of the config file to take credentials from
-    #[arg(long, global = true, env = "WXLOGIN_PROFILE", value_name = "NAME")]
+    #[arg(long, global = true, help_heading = GLOBAL, env = "WXLOGIN_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
 
     #[command(subcommand)]
@@ -102,6 +105,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+    /// The sessions code2session saved: list them (keys masked) or forget them
+    Sessions(SessionsArgs),
 }
 
 /// The mini program's appid and secret. Resolution: flags, then WXLOGIN_APPID /
@@ -154,6 +159,10 @@ pub struct Code2SessionArgs {
     #[command(flatten)]
     pub variant: VariantArgs,
 
+    /// Do not save the session (openid, session_key, ...) to the sessions store
+    #[arg(long)]
+    pub no_save: bool,
+
     #[command(flatten)]
     pub credentials: CredentialArgs,
 
@@ -181,12 +190,21 @@ pub struct TokenArgs {
 #[derive(Debug, Args)]
 pub struct CheckSessionArgs {
     /// The user's openid
-    #[arg(long, value_name = "OPENID")]
-    pub openid: String,
+    #[arg(long, value_name = "OPENID", required_unless_present = "session")]
+    pub openid: Option<String>,
 
     /// The session_key your server stored for that user (text, @path or -)
-    #[arg(long, value_name = "KEY")]
-    pub session_key: String,
+    #[arg(
+        long,
+        value_name = "KEY",
+        required_unless_present = "session",
+        conflicts_with = "session"
+    )]
+    pub session_key: Option<String>,
+
+    /// Take the openid and session_key from a session code2session saved (an openid, or `last`)
+    #[arg(long, value_name = "OPENID|last")]
+    pub session: Option<String>,
 
     /// Use this access token instead of fetching one with the appid and secret
     #[arg(long, value_name = "TOKEN")]
@@ -230,6 +248,10 @@ pub struct BatchArgs {
     /// With --batch: worker threads [default: all cores]
     #[arg(long, value_name = "N", requires = "batch")]
     pub jobs: Option<usize>,
+
+    /// With --batch: an input without any record is a success instead of an error (exit 3)
+    #[arg(long, requires = "batch")]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Args)]
@@ -242,9 +264,13 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "HEX", required_unless_present_any = ["from", "batch"])]
     pub signature: Option<String>,
 
-    /// The session_key from code2session (text, @path or -)
-    #[arg(long, value_name = "KEY", required_unless_present = "batch")]
+    /// The session_key from code2session (text, @path or -); with --batch, for lines without one
+    #[arg(long, value_name = "KEY", required_unless_present_any = ["batch", "session"], conflicts_with = "session")]
     pub session_key: Option<String>,
+
+    /// Take the session_key from a session code2session saved (an openid, or `last`)
+    #[arg(long, value_name = "OPENID|last")]
+    pub session: Option<String>,
 
     /// Take rawData and signature from a captured wx.getUserInfo result (JSON; also under "detail")
     #[arg(long, value_name = "FILE", conflicts_with_all = ["raw_data", "signature", "batch"])]
@@ -260,9 +286,14 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Args)]
 pub struct DecryptArgs {
-    /// The session_key from code2session (text, @path or -)
-    #[arg(long, value_name = "KEY", required_unless_present = "batch")]
+    /// The session_key from code2session (text, @path or -); with --batch, for lines without one
+    #[arg(long, value_name = "KEY", required_unless_present_any = ["batch", "session"], conflicts_with = "session")]
     pub session_key: Option<String>,
+
+    /// Take the session_key (and the appid to expect) from a session code2session saved (an
+    /// openid, or `last`)
+    #[arg(long, value_name = "OPENID|last")]
+    pub session: Option<String>,
 
     /// The iv sent with encryptedData (text, @path or -)
     #[arg(long, value_name = "IV", required_unless_present_any = ["from", "batch"])]
@@ -410,6 +441,32 @@ pub struct ExplainArgs {
     /// Whose table: Douyin's err_no and WeCom's codes differ from WeChat's
     #[arg(long, value_enum, env = "WXLOGIN_PLATFORM", default_value_t = PlatformArg::Wechat)]
     pub platform: PlatformArg,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SessionsArgs {
+    #[command(subcommand)]
+    pub action: Option<SessionsAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsAction {
+    /// List the stored sessions, newest last (the default)
+    List,
+    /// Remove the stored sessions of an openid, or all of them
+    Forget {
+        /// The openid whose sessions to remove
+        #[arg(
+            value_name = "OPENID",
+            required_unless_present = "all",
+            conflicts_with = "all"
+        )]
+        openid: Option<String>,
+        /// Remove every stored session
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -187,8 +187,9 @@ impl Settings {
     /// The appid and appsecret, from the first source that has each; prompts only when stdin is
     /// a terminal, and fails at once otherwise.
     pub fn credentials(&mut self, args: &CredentialArgs) -> Result<Credentials> {
-        let secret = self.secret(args)?;
+        // The appid first: a prompt asks in the order the console shows them.
         let appid = self.appid(args)?;
+        let secret = self.secret(args)?;
         Ok(Credentials { appid, secret })
     }
 
@@ -380,6 +381,9 @@ fn nonempty(text: &str, field: &str) -> Result<Secret> {
             "the appsecret is empty",
             "the appsecret is the 32-character value from the console (Development → Development settings)",
         ));
+    }
+    if crate::core::secret::looks_masked(trimmed) {
+        return Err(crate::core::secret::masked_error(field));
     }
     Ok(Secret::new(trimmed))
 }

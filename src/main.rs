@@ -8,6 +8,7 @@ mod config;
 mod output;
 mod runtime;
 mod scenario;
+mod sessions;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

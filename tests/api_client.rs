@@ -116,6 +116,7 @@ fn wx_clean(config_home: &Path) -> Command {
         cmd.env_remove(var);
     }
     cmd.env("XDG_CONFIG_HOME", config_home)
+        .env("XDG_STATE_HOME", config_home)
         .env("LANG", "C")
         .env("NO_COLOR", "1")
         // A hang is a failure, not a stuck CI job.
@@ -218,16 +219,19 @@ fn code2session_shows_openid_unionid_masked_key_and_next_steps() {
     assert!(out.stdout.contains("ocMvos6NjeKLIBqg5Mr9QjxrP1FA"));
     assert!(out.stdout.contains("tiih…hQ=="), "{}", out.stdout);
     assert!(!out.all().contains(SESSION_KEY), "{}", out.all());
+    // The next lines name the saved session, never a masked key that could not be pasted.
     assert!(
         out.stderr
-            .contains("wxlogin decrypt --session-key 'tiih…hQ=='")
+            .contains(&format!("wxlogin decrypt --session {OPENID} ")),
+        "{}",
+        out.stderr
     );
     assert!(out.stderr.contains("wxlogin verify-signature"));
-    assert!(out.stderr.contains("--reveal"));
+    assert!(out.stderr.contains("saved to"));
 
     let out = run(
         &mut stub.wx_app(),
-        &["code2session", "--code", "c2", "--reveal"],
+        &["code2session", "--code", "c2", "--reveal", "--no-save"],
     );
     assert!(out.stdout.contains(SESSION_KEY));
     assert!(
@@ -250,9 +254,15 @@ fn code2session_json_masks_the_session_key_unless_revealed() {
         &["--json", "code2session", "--code", "c"],
     );
     assert_eq!(out.code, 0);
+    let mut doc = out.json();
+    let saved = doc["saved"].take();
+    assert!(
+        saved.as_str().unwrap().ends_with("wxlogin/sessions.json"),
+        "{saved}"
+    );
     assert_eq!(
-        out.json(),
-        json!({"ok": true, "openid": OPENID, "session_key": "tiih…hQ==", "unionid": null, "session_key_masked": true})
+        doc,
+        json!({"ok": true, "openid": OPENID, "session_key": "tiih…hQ==", "unionid": null, "session_key_masked": true, "saved": null})
     );
     assert!(out.stderr.is_empty(), "{}", out.stderr);
     let out = run(

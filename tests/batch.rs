@@ -368,9 +368,15 @@ fn exit_codes_zero_one_three() {
         .assert()
         .code(3)
         .stdout(predicates::str::contains("\"kind\":\"input\""));
-    // An empty input is a run where nothing failed.
+    // An empty input is bad input (an empty export must not pass CI), unless allowed.
     wxlogin()
         .args(["decrypt", "--batch", "-"])
+        .write_stdin("")
+        .assert()
+        .code(3)
+        .stdout("");
+    wxlogin()
+        .args(["decrypt", "--batch", "-", "--allow-empty"])
         .write_stdin("")
         .assert()
         .code(0)
@@ -686,8 +692,8 @@ fn one_shot_values_are_refused_with_batch_and_dash_output_is_stdout() {
     wxlogin()
         .args([
             "decrypt",
-            "--session-key",
-            "tiihtNczf5v6AKRyjwEUhQ==",
+            "--iv",
+            "r7BXXKkLb8qrSNn05n0qiA==",
             "--batch",
             "-",
         ])
@@ -695,7 +701,7 @@ fn one_shot_values_are_refused_with_batch_and_dash_output_is_stdout() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "--session-key cannot be combined with --batch",
+            "--iv cannot be combined with --batch",
         ));
     wxlogin()
         .args(["verify-signature", "--signature", "00", "--batch", "-"])

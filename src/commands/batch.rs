@@ -21,24 +21,52 @@ const MAX_JOBS: usize = 256;
 
 pub fn decrypt(ctx: &Ctx, source: &str, args: &DecryptArgs) -> Outcome {
     refuse_one_shot_values(&[
-        ("--session-key", args.session_key.is_some()),
         ("--iv", args.iv.is_some()),
         ("--encrypted-data", args.encrypted_data.is_some()),
         ("--raw", args.raw),
     ])?;
+    let (key, stored) = default_key(ctx, args.session_key.as_deref(), args.session.as_deref())?;
+    let appid = args
+        .appid
+        .clone()
+        .filter(|a| !a.is_empty())
+        .or(stored.map(|s| s.appid));
     let mode = Mode::Decrypt {
-        appid: args.appid.as_deref().filter(|a| !a.is_empty()),
+        appid: appid.as_deref(),
     };
-    run(ctx, source, &args.batch, mode, args.strict)
+    run(ctx, source, &args.batch, mode, key.as_deref(), args.strict)
 }
 
 pub fn verify(ctx: &Ctx, source: &str, args: &VerifyArgs) -> Outcome {
     refuse_one_shot_values(&[
         ("--raw-data", args.raw_data.is_some()),
         ("--signature", args.signature.is_some()),
-        ("--session-key", args.session_key.is_some()),
     ])?;
-    run(ctx, source, &args.batch, Mode::Verify, args.strict)
+    let (key, _) = default_key(ctx, args.session_key.as_deref(), args.session.as_deref())?;
+    run(
+        ctx,
+        source,
+        &args.batch,
+        Mode::Verify,
+        key.as_deref(),
+        args.strict,
+    )
+}
+
+/// `--session-key` / `--session` in batch mode: the key of lines that carry none. Checked once
+/// here, so a bad key is one error rather than one per line.
+fn default_key(
+    ctx: &Ctx,
+    key: Option<&str>,
+    session: Option<&str>,
+) -> crate::core::Result<(Option<String>, Option<crate::sessions::StoredSession>)> {
+    let Some((text, stored)) = super::stored::session_key(key, session)? else {
+        return Ok((None, None));
+    };
+    let mut warnings = Vec::new();
+    crate::core::input::decode_key16("session_key", &text, false, &mut warnings)?;
+    ctx.warn_all(&warnings);
+    Ok((Some(text), stored))
 }
 
 /// In batch mode every value comes from the lines; a one-shot value would be silently ignored.
@@ -52,7 +80,14 @@ fn refuse_one_shot_values(given: &[(&str, bool)]) -> crate::core::Result<()> {
     }
 }
 
-fn run(ctx: &Ctx, source: &str, args: &BatchArgs, mode: Mode, strict: bool) -> Outcome {
+fn run(
+    ctx: &Ctx,
+    source: &str,
+    args: &BatchArgs,
+    mode: Mode,
+    session_key: Option<&str>,
+    strict: bool,
+) -> Outcome {
     let jobs = match args.jobs {
         Some(0) => {
             return Err(Error::usage(
@@ -85,7 +120,12 @@ fn run(ctx: &Ctx, source: &str, args: &BatchArgs, mode: Mode, strict: bool) -> O
         })?),
         None => None,
     };
-    let opts = Options { mode, strict, jobs };
+    let opts = Options {
+        mode,
+        strict,
+        jobs,
+        session_key,
+    };
     let bar = progress_bar(ctx, size);
     let started = Instant::now();
     let mut on_chunk = |t: &Tally| {
@@ -126,6 +166,19 @@ fn run(ctx: &Ctx, source: &str, args: &BatchArgs, mode: Mode, strict: bool) -> O
             ));
         }
     };
+    if tally.records == 0 && !args.allow_empty {
+        // An empty export must not pass CI as "every record passed".
+        return Err(Error::input(
+            "--batch",
+            format!(
+                "no records in {} ({} blank line{})",
+                shown_source(source),
+                tally.blank,
+                if tally.blank == 1 { "" } else { "s" }
+            ),
+            "the export or capture log is empty; pass --allow-empty if that is fine",
+        ));
+    }
     if !ctx.quiet {
         summarize(ctx, &tally, elapsed);
     }

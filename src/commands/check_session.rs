@@ -6,7 +6,6 @@ use serde_json::json;
 
 use super::Outcome;
 use super::net;
-use super::values::read_value;
 use crate::cli::CheckSessionArgs;
 use crate::core::userdata::canonical_session_key;
 use crate::core::{Error, Secret, exit};
@@ -17,7 +16,14 @@ use crate::runtime::block_on;
 const STALE: i64 = 87009;
 
 pub fn run(ctx: &Ctx, args: CheckSessionArgs) -> Outcome {
-    let openid = args.openid.trim().to_string();
+    let (text, stored) =
+        super::stored::session_key(args.session_key.as_deref(), args.session.as_deref())?
+            .unwrap_or_default();
+    let openid = match (&args.openid, &stored) {
+        (Some(openid), _) => openid.trim().to_string(),
+        (None, Some(stored)) => stored.openid.clone(),
+        (None, None) => String::new(),
+    };
     if openid.is_empty() {
         return Err(Error::input(
             "--openid",
@@ -25,18 +31,26 @@ pub fn run(ctx: &Ctx, args: CheckSessionArgs) -> Outcome {
             "pass the openid code2session returned for this user",
         ));
     }
-    let text = read_value("session_key", &args.session_key)?;
     let mut warnings = Vec::new();
     // The signature is over the key's text: repair mangled base64 first, or every check says 87009.
     let canonical = canonical_session_key(&text, false, &mut warnings);
     ctx.warn_all(&warnings);
     let session_key = Secret::new(canonical?);
-    let (mut settings, client) = net::connect(ctx, &args.api)?;
+    // A stored session knows its app and server: they are the defaults to ask.
+    let mut api = args.api.clone();
+    let mut credentials = args.credentials.clone();
+    if let Some(stored) = &stored {
+        api.base_url.get_or_insert_with(|| stored.base_url.clone());
+        credentials
+            .appid
+            .get_or_insert_with(|| stored.appid.clone());
+    }
+    let (mut settings, client) = net::connect(ctx, &api)?;
     let source = net::token_source(
         ctx,
         &mut settings,
         args.access_token.as_ref().map(|t| t.expose()),
-        &args.credentials,
+        &credentials,
     )?;
     let verdict = block_on(async {
         let token = net::access_token(&client, source).await?;

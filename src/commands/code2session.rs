@@ -25,6 +25,19 @@ pub fn run(ctx: &Ctx, args: Code2SessionArgs) -> Outcome {
     let session = block_on(client.code2session(&creds.appid, &creds.secret, &code))?
         .map_err(|e| explain_for(e, platform))?;
     let key = session.session_key.shown(ctx.reveal);
+    let saved = if args.no_save {
+        None
+    } else {
+        // The code is spent either way: a store that cannot be written must not hide the answer.
+        save(&creds.appid, &session, client.base_url())
+            .map_err(|e| {
+                ctx.warn(&format!(
+                    "session not saved: {}",
+                    crate::output::one_line(&e, ctx.lang)
+                ))
+            })
+            .ok()
+    };
     if ctx.json {
         let mut doc = json!({
             "ok": true,
@@ -32,6 +45,7 @@ pub fn run(ctx: &Ctx, args: Code2SessionArgs) -> Outcome {
             "session_key": key,
             "unionid": session.unionid,
             "session_key_masked": !ctx.reveal,
+            "saved": saved.as_ref().map(|p| p.display().to_string()),
         });
         if platform != Platform::Wechat {
             doc["platform"] = json!(platform.name());
@@ -54,24 +68,58 @@ pub fn run(ctx: &Ctx, args: Code2SessionArgs) -> Outcome {
         ctx.paint_out("  (masked: --reveal shows it)", |s| s.dimmed())
     };
     println_safe(&format!("{} {key}{masked_note}", label("session_key")));
-    let key = shell_quote(&key);
+    let openid = shell_quote(&session.openid);
     let appid = shell_quote(&creds.appid);
+    // The saved session stands for the key, so the lines work as printed; without it only a
+    // revealed key can.
+    let (with_key, footer) = match &saved {
+        Some(path) => (
+            format!("--session {openid}"),
+            format!("\n(saved to {}; `wxlogin sessions` lists the saved ones)", path.display()),
+        ),
+        None if ctx.reveal => (
+            format!("--session-key {}", shell_quote(&key)),
+            String::new(),
+        ),
+        None => (
+            format!("--session-key {}", shell_quote(&key)),
+            "\n(not saved, and the key is masked in these lines: run without --no-save, or with --reveal)".to_string(),
+        ),
+    };
+    let check = if saved.is_some() {
+        with_key.clone()
+    } else {
+        format!("--openid {openid} {with_key}")
+    };
     let next = format!(
         "\nnext, with what wx.getUserInfo / getPhoneNumber gave the client:\n  \
-         wxlogin decrypt --session-key {key} --iv IV --encrypted-data DATA --appid {appid}\n  \
-         wxlogin verify-signature --session-key {key} --raw-data RAW_DATA --signature SIGNATURE\n\
+         wxlogin decrypt {with_key} --iv IV --encrypted-data DATA --appid {appid}\n  \
+         wxlogin verify-signature {with_key} --raw-data RAW_DATA --signature SIGNATURE\n\
          later, to ask whether this key is still the user's current one:\n  \
-         wxlogin check-session --openid {} --session-key {key}{}",
-        shell_quote(&session.openid),
-        if ctx.reveal {
-            ""
-        } else {
-            "\n(the key is masked in these lines: run with --reveal to get it)"
-        }
+         wxlogin check-session {check}{footer}"
     );
     ctx.note(&match platform {
         Platform::Qq => next.replace("wx.getUserInfo", "qq.getUserInfo"),
         _ => next,
     });
     Ok(exit::OK)
+}
+
+/// Keeps the exchange in the sessions store; returns where.
+fn save(
+    appid: &str,
+    session: &crate::core::model::Session,
+    base_url: &str,
+) -> crate::core::Result<std::path::PathBuf> {
+    let store = crate::sessions::open()?;
+    store.add(crate::sessions::StoredSession {
+        appid: appid.to_string(),
+        openid: session.openid.clone(),
+        unionid: session.unionid.clone(),
+        session_key: session.session_key.expose().to_string(),
+        platform: "miniprogram".to_string(),
+        base_url: base_url.to_string(),
+        time: crate::core::clock::unix_now(),
+    })?;
+    Ok(store.path)
 }

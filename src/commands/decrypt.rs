@@ -34,16 +34,17 @@ pub fn run(ctx: &Ctx, args: DecryptArgs) -> Outcome {
             )?,
         ),
     };
-    let key = read_value(
-        "session_key",
-        args.session_key.as_deref().unwrap_or_default(),
-    )?;
+    let (key, stored) =
+        super::stored::session_key(args.session_key.as_deref(), args.session.as_deref())?
+            .unwrap_or_default();
+    // A stored session knows its app: its watermark is the one to expect.
+    let appid = args.appid.clone().or(stored.map(|s| s.appid));
     let mut warnings = Vec::new();
     let result = userdata::decrypt_user_data(
         &key,
         &iv,
         &data,
-        args.appid.as_deref(),
+        appid.as_deref(),
         args.strict,
         &mut warnings,
     );

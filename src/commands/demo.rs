@@ -42,8 +42,13 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
                 "wxlogin demo: the WeChat login handshake against an embedded mock at {}",
                 link.url()
             ));
+            let note = if ctx.reveal {
+                "secrets shown in full (--reveal)"
+            } else {
+                "secrets are masked; --reveal shows them"
+            };
             println_safe(&format!(
-                "app {appid} (secret {}) · secrets are masked; --reveal shows them",
+                "app {appid} (secret {}) · {note}",
                 secret.shown(ctx.reveal)
             ));
         }

@@ -31,6 +31,9 @@ pub fn run(ctx: &Ctx, args: ExplainArgs) -> Outcome {
         if let Some(rid) = rid {
             doc["rid"] = json!(rid);
         }
+        if let Some(errmsg) = &errmsg {
+            doc["errmsg"] = json!(errmsg);
+        }
         ctx.emit_json(doc);
         return Ok(exit::OK);
     }
@@ -41,6 +44,11 @@ pub fn run(ctx: &Ctx, args: ExplainArgs) -> Outcome {
     let title = match platform {
         Platform::Wechat => format!("errcode {code}"),
         p => format!("{} {} {code}", p.display(), p.errcode_field()),
+    };
+    // For a code outside the table, WeChat's own words are the best meaning there is.
+    let meaning = match errmsg.as_deref().filter(|m| !m.trim().is_empty()) {
+        Some(errmsg) if !known => format!("{errmsg} ({meaning})"),
+        _ => meaning,
     };
     println_safe(&format!(
         "{}: {meaning}",

@@ -11,7 +11,9 @@ pub mod explain;
 pub mod mock_server;
 pub mod net;
 pub mod phone;
+pub mod sessions;
 pub mod simulate;
+pub mod stored;
 pub mod token;
 pub mod values;
 pub mod variants;
@@ -27,5 +29,24 @@ pub fn read_capture(path: &str) -> crate::core::Result<crate::core::input::Captu
     } else {
         values::read_file("--from", path)?
     };
+    let text = capture_json(path, &text)?;
     crate::core::input::parse_capture(path, &text)
+}
+
+/// A capture as JSON: JSON as it is, or the JavaScript literal DevTools' console copies,
+/// converted. An array of captures is refused: those are what `--batch` reads.
+fn capture_json(path: &str, text: &str) -> crate::core::Result<String> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if trimmed.starts_with('[') {
+        return Err(crate::core::Error::input(
+            "--from",
+            format!("{path} holds a list of captures; --from takes one"),
+            "for many captures use --batch with one JSON object per line (e.g. `jq -c '.[]' FILE | wxlogin decrypt --batch -`)",
+        ));
+    }
+    if serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok() {
+        return Ok(trimmed.to_string());
+    }
+    // Not JSON: try it as a console copy; if that fails too, let the JSON error speak.
+    Ok(crate::core::jslit::to_json(trimmed).unwrap_or_else(|_| trimmed.to_string()))
 }

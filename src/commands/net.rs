@@ -120,6 +120,9 @@ pub fn token_source(
                 "pass the token from `wxlogin token --stable`, or drop --access-token to fetch one",
             ));
         }
+        if crate::core::secret::looks_masked(token) {
+            return Err(crate::core::secret::masked_error("--access-token"));
+        }
         return Ok(TokenSource::Given(Secret::new(token)));
     }
     let creds = settings.credentials(credentials)?;

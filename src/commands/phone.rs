@@ -31,7 +31,8 @@ pub fn run(ctx: &Ctx, args: PhoneArgs) -> Outcome {
     let info = block_on(async {
         let token = net::access_token(&client, source).await?;
         client.phone_number(&token, &code).await
-    })??;
+    })?
+    .map_err(phone_code_hint)?;
     if ctx.json {
         ctx.emit_json(json!({"ok": true, "phone_info": info}));
         return Ok(exit::OK);
@@ -57,4 +58,34 @@ pub fn run(ctx: &Ctx, args: PhoneArgs) -> Outcome {
         ));
     }
     Ok(exit::OK)
+}
+
+/// The errcode table's code advice is about wx.login codes; a phone code comes from the button.
+fn phone_code_hint(err: Error) -> Error {
+    let hint = match &err {
+        Error::Api { errcode: 40163, .. } => {
+            "a phone code works once: something already exchanged it (your backend, a retry); \
+             have the user tap the getPhoneNumber button again and exchange the new e.detail.code exactly once \
+             (wx.login codes are not phone codes)"
+        }
+        Error::Api { errcode: 40029, .. } => {
+            "the phone code is unknown or expired (5 minutes): have the user tap the getPhoneNumber button \
+             again and exchange e.detail.code at once; a wx.login code is not a phone code"
+        }
+        _ => return err,
+    };
+    match err {
+        Error::Api {
+            errcode,
+            errmsg,
+            platform,
+            ..
+        } => Error::Api {
+            errcode,
+            errmsg,
+            note: crate::core::ApiNote::Hint(hint.to_string()),
+            platform,
+        },
+        other => other,
+    }
 }

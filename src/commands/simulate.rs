@@ -27,6 +27,12 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
     })?;
     let flow = flow::parse(&path, &source, args.backend.as_deref())?;
     let apps = AppSpec::parse_all(&args.apps)?;
+    if args.mock.is_some() && !apps.is_empty() {
+        ctx.warn(
+            "--app does not add apps to a running mock (--mock URL): give them to `wxlogin mock-server --app`; \
+             here it only tells simulate the secret to look for in the client's requests",
+        );
+    }
     let secret = apps
         .iter()
         .find(|a| a.appid == flow.appid)

@@ -34,10 +34,9 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Outcome {
             read_value("signature", args.signature.as_deref().unwrap_or_default())?,
         ),
     };
-    let key = read_value(
-        "session_key",
-        args.session_key.as_deref().unwrap_or_default(),
-    )?;
+    let (key, _) =
+        super::stored::session_key(args.session_key.as_deref(), args.session.as_deref())?
+            .unwrap_or_default();
     let mut warnings = Vec::new();
     let result =
         userdata::verify_signature(&raw_data, &signature, &key, args.strict, &mut warnings);

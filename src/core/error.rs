@@ -163,6 +163,12 @@ impl Error {
                  appid in its watermark, not the corpid; pass --appid {found} if that is your \
                  mini program"
             ),
+            // No watermark says nothing about the app: it is not "another app's" payload.
+            Error::Watermark { found, .. } if found.starts_with("(none") => {
+                "the payload carries no watermark, so its app cannot be checked: it was not made \
+                 by WeChat's client as is (a test fixture, another SDK, or tampered); drop --appid to accept it unchecked"
+                    .to_string()
+            }
             Error::Watermark { .. } => {
                 "the payload belongs to another mini program (another appid), \
                  or the server is configured with the wrong appid"

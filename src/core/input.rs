@@ -292,6 +292,9 @@ pub fn decode_base64_expecting(
         return Ok(());
     }
     out.clear();
+    if crate::core::secret::looks_masked(text) {
+        return Err(crate::core::secret::masked_error(field));
+    }
     let (mut fixed, mut repairs) = normalize_base64(text);
     let decoded = STANDARD.decode_vec(fixed.as_bytes(), out);
     if (decoded.is_err() || !plausible(out.len())) && (text.starts_with(' ') || text.ends_with(' '))

@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod errcode;
 pub mod error;
 pub mod input;
+pub mod jslit;
 pub mod model;
 pub mod platform;
 pub mod redact;

@@ -33,6 +33,26 @@ impl Secret {
     }
 }
 
+/// Whether `value` is a masked display (`tiih…hQ==`, or `tiih...hQ==` after a terminal or
+/// chat turned the ellipsis into dots) rather than a real key or secret.
+pub fn looks_masked(value: &str) -> bool {
+    let value = value.trim().trim_matches(|c| c == '\'' || c == '"');
+    if value.contains('…') {
+        return true;
+    }
+    // Real keys and secrets are base64 or hex: they never hold "...".
+    value.len() == 11 && value.get(4..7) == Some("...")
+}
+
+/// The error for a masked value given where the real one is needed.
+pub fn masked_error(field: &str) -> crate::core::Error {
+    crate::core::Error::input(
+        field,
+        "this is wxlogin's masked display of a secret, not the secret itself",
+        "use `--session OPENID` (or `--session last`) for a session_key code2session saved, or run the command that printed it with --reveal",
+    )
+}
+
 /// Lets clap parse a secret flag straight into a `Secret`, so even `{:?}` of the parsed
 /// arguments stays masked.
 impl std::str::FromStr for Secret {
@@ -64,5 +84,27 @@ mod tests {
         let s = Secret::new("tiihtNczf5v6AKRyjwEUhQ==");
         assert!(!format!("{s:?}{s}").contains("tNczf5v6"));
         assert_eq!(s.shown(true), "tiihtNczf5v6AKRyjwEUhQ==");
+    }
+
+    #[test]
+    fn recognises_its_own_masking() {
+        for masked in [
+            "tiih…hQ==",
+            "'tiih…hQ=='",
+            "…",
+            "tiih...hQ==",
+            " dcbf…f7d3\n",
+        ] {
+            assert!(looks_masked(masked), "{masked}");
+        }
+        assert!(looks_masked(&mask("4f9e21c0ffee0a1b2c3d4e5f60718293")));
+        for real in [
+            "tiihtNczf5v6AKRyjwEUhQ==",
+            "4f9e21c0ffee0a1b2c3d4e5f60718293",
+            "",
+        ] {
+            assert!(!looks_masked(real), "{real}");
+        }
+        assert_eq!(masked_error("session_key").exit_code(), 3);
     }
 }

@@ -203,12 +203,17 @@ pub fn verify_signature(
 ) -> Result<SignatureCheck> {
     let given = signature.trim();
     if given.len() != 40 || !given.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let count = given.chars().count();
+        let what = match given.char_indices().find(|(_, c)| !c.is_ascii_hexdigit()) {
+            // The length is right: name what is wrong instead.
+            Some((at, c)) if count == 40 => {
+                format!("must be 40 hex digits, but {c:?} at position {at} is not a hex digit")
+            }
+            _ => format!("must be 40 hex digits, got {count} characters"),
+        };
         return Err(Error::input(
             "signature",
-            format!(
-                "must be 40 hex digits, got {} characters",
-                given.chars().count()
-            ),
+            what,
             "pass the `signature` field of the wx.getUserInfo result (a hex sha1), not encryptedData or iv",
         ));
     }
@@ -266,6 +271,10 @@ fn diagnose_mismatch(raw_data: &str, key: &str, given: &str) -> String {
         let ascii = escape_non_ascii(&compact);
         if ascii != raw_data && signs_as(&ascii) {
             return "rawData's non-ASCII characters were unescaped; pass the exact string the client got".into();
+        }
+        let both = ascii.replace('/', "\\/");
+        if both != raw_data && signs_as(&both) {
+            return "rawData lost its escapes: the signed string had both \\uXXXX escapes and '\\/' (PHP's json_encode form); pass the exact string the client got".into();
         }
     }
     "rawData must be the exact string wx.getUserInfo returned (a JSON re-serialisation changes whitespace, \

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::Mock;
 use super::client::UserInfoCapture;
-use super::faults::{Fault, MAX_LATENCY_MS};
+use super::faults::{Fault, MAX_LATENCY_MS, ROUTES};
 use super::journal::JOURNAL_CAPACITY;
 use super::profile::Profile;
 use super::reply::{self, BODY_LIMIT, Note, Refusal, json, refused};
@@ -389,6 +389,23 @@ pub(crate) async fn faults(Ext(mock): Shared, body: Body) -> Response {
         let fault = req
             .fault
             .ok_or_else(|| Refusal::new(400, 47001, "give errcode and/or latency_ms"))?;
+        if !fault.route_is_known() {
+            let mut names: Vec<&str> = Vec::new();
+            for name in ROUTES.iter().map(|p| p.rsplit('/').next().unwrap_or(p)) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            return Err(Refusal::new(
+                400,
+                47001,
+                format!(
+                    "unknown route {:?}: give one of {}, its path, or \"*\"",
+                    fault.route,
+                    names.join(", ")
+                ),
+            ));
+        }
         if fault.errcode.is_none() && fault.latency_ms == 0 && !fault.errcode_as_string {
             return Err(Refusal::new(400, 47001, "give errcode and/or latency_ms"));
         }

@@ -43,7 +43,27 @@ fn one() -> u32 {
 /// The longest injected delay: long enough for any client timeout, short enough not to hang.
 pub const MAX_LATENCY_MS: u64 = 60_000;
 
+/// The WeChat routes a fault can name (by path or last segment), besides `*`.
+pub const ROUTES: &[&str] = &[
+    "/sns/jscode2session",
+    "/cgi-bin/token",
+    "/cgi-bin/stable_token",
+    "/wxa/checksession",
+    "/wxa/resetusersessionkey",
+    "/wxa/business/getuserphonenumber",
+    "/sns/component/jscode2session",
+    "/cgi-bin/component/api_component_token",
+    "/cgi-bin/gettoken",
+    "/cgi-bin/miniprogram/jscode2session",
+    "/api/apps/v2/jscode2session",
+];
+
 impl Fault {
+    /// Whether the route names a WeChat route: a fault for anything else would never fire.
+    pub fn route_is_known(&self) -> bool {
+        self.route == "*" || ROUTES.iter().any(|path| self.matches(path))
+    }
+
     fn matches(&self, path: &str) -> bool {
         let route = self.route.as_str();
         route == "*"
@@ -122,6 +142,27 @@ mod tests {
         f.add(fault("*", 1));
         assert!(f.take("/wxa/checksession").is_some());
         assert!(f.list().is_empty());
+    }
+
+    #[test]
+    fn only_wechat_routes_are_known() {
+        for route in [
+            "*",
+            "jscode2session",
+            "/cgi-bin/stable_token",
+            "getuserphonenumber",
+        ] {
+            assert!(fault(route, 1).route_is_known(), "{route}");
+        }
+        for route in [
+            "jscode2sesion",
+            "session",
+            "/mock/login",
+            "",
+            "sns/jscode2session/x",
+        ] {
+            assert!(!fault(route, 1).route_is_known(), "{route}");
+        }
     }
 
     #[test]

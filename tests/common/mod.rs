@@ -22,6 +22,11 @@ pub fn wx() -> Command {
         cmd.env_remove(var);
     }
     cmd.env("XDG_CONFIG_HOME", "/nonexistent-wxlogin-test-config");
+    // Sessions code2session saves go to a scratch place, never the developer's own store.
+    cmd.env(
+        "XDG_STATE_HOME",
+        std::env::temp_dir().join(format!("wxlogin-test-state-{}", std::process::id())),
+    );
     cmd
 }
 

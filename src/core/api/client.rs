@@ -111,6 +111,11 @@ impl Client {
     }
 
     /// The language of errcode meanings and fixes in the errors this client returns.
+    /// The API root this client calls (kept with a saved session, to ask the same server later).
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
     pub fn with_lang(mut self, lang: Lang) -> Client {
         self.lang = lang;
         self

@@ -8,7 +8,7 @@ mod record;
 mod unescape;
 
 pub use pipeline::run;
-pub use record::{decrypt_record, verify_record};
+pub use record::{decrypt_record, decrypt_record_keyed, verify_record, verify_record_keyed};
 pub use unescape::unescape_json_string;
 
 use std::io;
@@ -42,6 +42,8 @@ pub struct Options<'a> {
     pub strict: bool,
     /// Worker threads (at least one).
     pub jobs: usize,
+    /// The session_key of lines that carry none (a log of captures plus one key).
+    pub session_key: Option<&'a str>,
 }
 
 /// Counts of a run (or of one chunk of it).

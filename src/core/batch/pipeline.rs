@@ -10,7 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::json_line::{internal_error_line, oversized_line};
 use super::reader::LineReader;
-use super::record::{decrypt_record, verify_record};
+use super::record::{decrypt_record_keyed, verify_record_keyed};
 use super::{CHUNK_BYTES, Mode, Options, Scratch, StreamError, Tally, Verdict};
 
 /// A chunk of whole lines on its way from the reader through a worker to the writer.
@@ -89,17 +89,17 @@ pub fn run<R: Read + Send, W: Write>(
     opts: &Options,
     progress: &mut dyn FnMut(&Tally),
 ) -> std::result::Result<Tally, StreamError> {
-    let strict = opts.strict;
+    let (strict, key) = (opts.strict, opts.session_key);
     match opts.mode {
         Mode::Decrypt { appid } => {
             let check = move |line: &[u8], n, s: &mut Scratch, out: &mut Vec<u8>| {
-                decrypt_record(line, n, appid, strict, s, out)
+                decrypt_record_keyed(line, n, appid, key, strict, s, out)
             };
             run_with(input, output, opts.jobs, &check, progress)
         }
         Mode::Verify => {
             let check = move |line: &[u8], n, s: &mut Scratch, out: &mut Vec<u8>| {
-                verify_record(line, n, strict, s, out)
+                verify_record_keyed(line, n, key, strict, s, out)
             };
             run_with(input, output, opts.jobs, &check, progress)
         }

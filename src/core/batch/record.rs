@@ -108,6 +108,19 @@ pub fn decrypt_record(
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Verdict {
+    decrypt_record_keyed(line, line_no, default_appid, None, strict, scratch, out)
+}
+
+/// As [`decrypt_record`], with `default_key` for a line without a session_key.
+pub fn decrypt_record_keyed(
+    line: &[u8],
+    line_no: u64,
+    default_appid: Option<&str>,
+    default_key: Option<&str>,
+    strict: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
     scratch.warnings.clear();
     let rec: DecryptRecord = match parse_record(line) {
         Ok(rec) => rec,
@@ -117,9 +130,14 @@ pub fn decrypt_record(
         }
     };
     let id = rec.id;
-    let (Some(key), Some(iv), Some(data)) = (&rec.session_key, &rec.iv, &rec.encrypted_data) else {
+    let key = rec
+        .session_key
+        .as_ref()
+        .map(|k| k.0.as_ref())
+        .or(default_key);
+    let (Some(key), Some(iv), Some(data)) = (key, &rec.iv, &rec.encrypted_data) else {
         let missing = [
-            ("session_key", rec.session_key.is_none()),
+            ("session_key", key.is_none()),
             ("iv", rec.iv.is_none()),
             ("encryptedData", rec.encrypted_data.is_none()),
         ];
@@ -127,7 +145,7 @@ pub fn decrypt_record(
         return write_failure(out, line_no, id, &err, &[], None);
     };
     let warnings = &mut scratch.warnings;
-    let plain = match open_record(&key.0, &iv.0, &data.0, strict, warnings, &mut scratch.data) {
+    let plain = match open_record(key, &iv.0, &data.0, strict, warnings, &mut scratch.data) {
         Ok(plain) => plain,
         Err(err) => return write_failure(out, line_no, id, &err, warnings, None),
     };
@@ -233,6 +251,18 @@ pub fn verify_record(
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Verdict {
+    verify_record_keyed(line, line_no, None, strict, scratch, out)
+}
+
+/// As [`verify_record`], with `default_key` for a line without a session_key.
+pub fn verify_record_keyed(
+    line: &[u8],
+    line_no: u64,
+    default_key: Option<&str>,
+    strict: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
     scratch.warnings.clear();
     let rec: VerifyRecord = match parse_record(line) {
         Ok(rec) => rec,
@@ -242,17 +272,21 @@ pub fn verify_record(
         }
     };
     let id = rec.id;
-    let (Some(raw), Some(signature), Some(key)) = (rec.raw_data, &rec.signature, &rec.session_key)
-    else {
+    let key = rec
+        .session_key
+        .as_ref()
+        .map(|k| k.0.as_ref())
+        .or(default_key);
+    let (Some(raw), Some(signature), Some(key)) = (rec.raw_data, &rec.signature, key) else {
         let missing = [
             ("rawData", rec.raw_data.is_none()),
             ("signature", rec.signature.is_none()),
-            ("session_key", rec.session_key.is_none()),
+            ("session_key", key.is_none()),
         ];
         let err = missing_field(&missing, VERIFY_FIELDS_HINT);
         return write_failure(out, line_no, id, &err, &[], None);
     };
-    match check_signature(raw, &signature.0, &key.0, strict, scratch) {
+    match check_signature(raw, &signature.0, key, strict, scratch) {
         Ok(()) => {
             begin_line(out, line_no, id);
             out.extend_from_slice(b",\"ok\":true");
