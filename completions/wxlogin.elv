@@ -42,6 +42,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand phone 'Exchange a phone-number button code for the phone number'
             cand explain 'Meaning and fix of a WeChat errcode, in English and Chinese'
             cand completions 'Print a shell completion script'
+            cand man 'Print the man page (roff); `man/` holds them all, for MANPATH'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wxlogin;code2session'= {
@@ -256,6 +257,19 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'wxlogin;man'= {
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'wxlogin;help'= {
             cand code2session 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)'
             cand verify-signature 'Check rawData + signature against a session_key'
@@ -268,6 +282,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand phone 'Exchange a phone-number button code for the phone number'
             cand explain 'Meaning and fix of a WeChat errcode, in English and Chinese'
             cand completions 'Print a shell completion script'
+            cand man 'Print the man page (roff); `man/` holds them all, for MANPATH'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wxlogin;help;code2session'= {
@@ -291,6 +306,8 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
         &'wxlogin;help;explain'= {
         }
         &'wxlogin;help;completions'= {
+        }
+        &'wxlogin;help;man'= {
         }
         &'wxlogin;help;help'= {
         }

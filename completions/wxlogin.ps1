@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('phone', 'phone', [CompletionResultType]::ParameterValue, 'Exchange a phone-number button code for the phone number')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Meaning and fix of a WeChat errcode, in English and Chinese')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff); `man/` holds them all, for MANPATH')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -271,6 +272,20 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'wxlogin;man' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Language of errcode explanations [default: from LANG]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to take credentials from')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (secrets stay masked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'wxlogin;help' {
             [CompletionResult]::new('code2session', 'code2session', [CompletionResultType]::ParameterValue, 'Exchange a wx.login code for openid and session_key (GET /sns/jscode2session)')
             [CompletionResult]::new('verify-signature', 'verify-signature', [CompletionResultType]::ParameterValue, 'Check rawData + signature against a session_key')
@@ -283,6 +298,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('phone', 'phone', [CompletionResultType]::ParameterValue, 'Exchange a phone-number button code for the phone number')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Meaning and fix of a WeChat errcode, in English and Chinese')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff); `man/` holds them all, for MANPATH')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -317,6 +333,9 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             break
         }
         'wxlogin;help;completions' {
+            break
+        }
+        'wxlogin;help;man' {
             break
         }
         'wxlogin;help;help' {

@@ -20,6 +20,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Phone(args) => commands::phone::run(&ctx, args),
         Command::Explain(args) => commands::explain::run(&ctx, args),
         Command::Completions(args) => commands::completions::run(&ctx, args),
+        Command::Man(args) => commands::man::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

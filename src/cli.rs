@@ -21,7 +21,9 @@ Environment:
   NO_COLOR          disables colour (as --color never)
   LANG              zh_* selects Chinese explanations (as --lang zh)
 
-Values: any KEY/DATA value may be given as text, @path (read a file) or - (stdin).";
+Values: any KEY/DATA value may be given as text, @path (read a file) or - (stdin).
+
+Manual: `man wxlogin` (pages in man/; `wxlogin man [SUBCOMMAND]` prints them).";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -102,6 +104,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+    /// Print the man page (roff); `man/` holds them all, for MANPATH
+    Man(crate::commands::man::ManArgs),
 }
 
 /// The mini program's appid and secret. Resolution: flags, then WXLOGIN_APPID /
