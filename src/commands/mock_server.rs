@@ -29,6 +29,9 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
         .map_err(|e| Error::transport(format!("cannot start the runtime: {e}"), "retry"))?;
     runtime.block_on(async {
         let handle = mock::spawn(cfg).await?;
+        // Listen before announcing the URL: a test harness may send SIGTERM as soon as it reads
+        // it, and a signal that arrives before the handler exists kills the process unsaved.
+        let stop = stop_signal();
         println_safe(&format!("listening on {}", handle.url()));
         if demo_app {
             for (appid, secret) in handle.apps() {
@@ -45,7 +48,7 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
              /mock/userinfo, /mock/phonenumber; Ctrl-C stops",
             handle.url()
         ));
-        wait_for_signal().await;
+        stop.await;
         let saved = handle.stop().await;
         if let Some(path) = &args.state
             && saved.is_ok()
@@ -100,19 +103,26 @@ fn parse_apps(specs: &[String]) -> Result<AppSpecs, Error> {
     Ok((apps, bound))
 }
 
-async fn wait_for_signal() {
+/// Resolves on SIGINT or SIGTERM. The handlers are installed by this call, not on first poll.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
+    let handlers = {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+        signal(SignalKind::interrupt())
+            .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+            .ok()
+    };
+    async move {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = handlers {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = int.recv() => {}
                 _ = term.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 #[cfg(test)]
