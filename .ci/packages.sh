@@ -21,6 +21,7 @@ t=$SECONDS
 step "pip install . built and installed the wheel in $((SECONDS - t)) s"
 test -x "$work/venv/bin/wxlogin"
 "$work/venv/bin/wxlogin" --version
+"$work/venv/bin/wxlogin" demo --seed 1 >/dev/null
 (cd "$work" && "$py" -m pytest -q -p no:cacheprovider "$root/python/tests")
 (cd examples/python_backend && "$py" -m pytest -q -p no:cacheprovider)
 step "wheel tests passed"
@@ -35,6 +36,7 @@ cd "$work/npm-app"
 npm init -y >/dev/null
 npm install --offline --no-audit --no-fund "$work"/npm-out/*.tgz
 npx --no-install wxlogin --version
+npx --no-install wxlogin demo --seed 1 >/dev/null
 cp "$root"/npm/test/*.test.mjs .
 node --test
 cp -R "$root/examples/node_backend" "$work/node_backend"

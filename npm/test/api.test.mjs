@@ -96,3 +96,19 @@ test('a missing platform package is one line naming it, not a stack trace', () =
   assert.ok(lines[0].includes(name) && lines[0].includes(`npm install ${name}@`), lines[0]);
   assert.ok(!/\n\s+at /.test(r.stderr));
 });
+
+const cjs = require('wxlogin');
+const mockHelp = spawnSync(cjs.binaryPath(), ['mock-server', '--help'], { encoding: 'utf8' }).stdout;
+test(
+  'intercept: env holds the variables of the mock env file',
+  { skip: !mockHelp.includes('--intercept') && 'this wxlogin has no mock-server --intercept' },
+  async () => {
+    const mock = await startMock({ intercept: true });
+    try {
+      assert.match(mock.env.HTTPS_PROXY, /^http:\/\/127\.0\.0\.1:/);
+      assert.ok(mock.env.NODE_EXTRA_CA_CERTS);
+    } finally {
+      await mock.stop();
+    }
+  },
+);
