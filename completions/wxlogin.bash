@@ -37,6 +37,9 @@ _wxlogin() {
             wxlogin,help)
                 cmd="wxlogin__subcmd__help"
                 ;;
+            wxlogin,man)
+                cmd="wxlogin__subcmd__man"
+                ;;
             wxlogin,mock-server)
                 cmd="wxlogin__subcmd__mock__subcmd__server"
                 ;;
@@ -75,6 +78,9 @@ _wxlogin() {
                 ;;
             wxlogin__subcmd__help,help)
                 cmd="wxlogin__subcmd__help__subcmd__help"
+                ;;
+            wxlogin__subcmd__help,man)
+                cmd="wxlogin__subcmd__help__subcmd__man"
                 ;;
             wxlogin__subcmd__help,mock-server)
                 cmd="wxlogin__subcmd__help__subcmd__mock__subcmd__server"
@@ -125,7 +131,7 @@ _wxlogin() {
 
     case "${cmd}" in
         wxlogin)
-            opts="-v -q -h -V --json --color --verbose --quiet --reveal --lang --profile --help --version code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help"
+            opts="-v -q -h -V --json --color --verbose --quiet --reveal --lang --profile --help --version code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -447,7 +453,7 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__help)
-            opts="code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions help"
+            opts="code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -545,6 +551,20 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wxlogin__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -663,6 +683,32 @@ _wxlogin() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wxlogin__subcmd__man)
+            opts="-v -q -h --json --color --verbose --quiet --reveal --lang --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -W "en zh" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -43,6 +43,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand explain 'Meaning and fix of a WeChat errcode, in English and Chinese'
             cand completions 'Print a shell completion script'
             cand sessions 'The sessions code2session saved: list them (keys masked) or forget them'
+            cand man 'Print the man page (roff); `man/` holds them all, for MANPATH'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wxlogin;code2session'= {
@@ -337,6 +338,19 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
         }
         &'wxlogin;sessions;help;help'= {
         }
+        &'wxlogin;man'= {
+            cand --color 'When to colour output'
+            cand --lang 'Language of errcode explanations [default: from LANG]'
+            cand --profile 'Profile of the config file to take credentials from'
+            cand --json 'Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)'
+            cand -v 'More detail on stderr (secrets stay masked)'
+            cand --verbose 'More detail on stderr (secrets stay masked)'
+            cand -q 'Only the result: no warnings, notes or progress on stderr'
+            cand --quiet 'Only the result: no warnings, notes or progress on stderr'
+            cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'wxlogin;help'= {
             cand code2session 'Exchange a login code for openid and session_key (GET /sns/jscode2session, or a variant)'
             cand verify-signature 'Check rawData + signature against a session_key'
@@ -350,6 +364,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand explain 'Meaning and fix of a WeChat errcode, in English and Chinese'
             cand completions 'Print a shell completion script'
             cand sessions 'The sessions code2session saved: list them (keys masked) or forget them'
+            cand man 'Print the man page (roff); `man/` holds them all, for MANPATH'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wxlogin;help;code2session'= {
@@ -381,6 +396,8 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
         &'wxlogin;help;sessions;list'= {
         }
         &'wxlogin;help;sessions;forget'= {
+        }
+        &'wxlogin;help;man'= {
         }
         &'wxlogin;help;help'= {
         }

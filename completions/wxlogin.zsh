@@ -393,6 +393,22 @@ esac
     ;;
 esac
 ;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+'--color=[When to colour output]:WHEN:(auto always never)' \
+'--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
+'--profile=[Profile of the config file to take credentials from]:NAME:_default' \
+'--json[Print exactly one JSON document on stdout for every outcome (JSON Lines in batch mode)]' \
+'*-v[More detail on stderr (secrets stay masked)]' \
+'*--verbose[More detail on stderr (secrets stay masked)]' \
+'-q[Only the result\: no warnings, notes or progress on stderr]' \
+'--quiet[Only the result\: no warnings, notes or progress on stderr]' \
+'--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::subcommand -- The subcommand whose page to print (e.g. decrypt for wxlogin-decrypt.1) \[default\: wxlogin.1\]:_default' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_wxlogin__subcmd__help_commands" \
@@ -473,6 +489,10 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -501,6 +521,7 @@ _wxlogin_commands() {
 'explain:Meaning and fix of a WeChat errcode, in English and Chinese' \
 'completions:Print a shell completion script' \
 'sessions:The sessions code2session saved\: list them (keys masked) or forget them' \
+'man:Print the man page (roff); \`man/\` holds them all, for MANPATH' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'wxlogin commands' commands "$@"
@@ -550,6 +571,7 @@ _wxlogin__subcmd__help_commands() {
 'explain:Meaning and fix of a WeChat errcode, in English and Chinese' \
 'completions:Print a shell completion script' \
 'sessions:The sessions code2session saved\: list them (keys masked) or forget them' \
+'man:Print the man page (roff); \`man/\` holds them all, for MANPATH' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'wxlogin help commands' commands "$@"
@@ -588,6 +610,11 @@ _wxlogin__subcmd__help__subcmd__explain_commands() {
 _wxlogin__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'wxlogin help help commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__help__subcmd__man_commands] )) ||
+_wxlogin__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin help man commands' commands "$@"
 }
 (( $+functions[_wxlogin__subcmd__help__subcmd__mock-server_commands] )) ||
 _wxlogin__subcmd__help__subcmd__mock-server_commands() {
@@ -631,6 +658,11 @@ _wxlogin__subcmd__help__subcmd__token_commands() {
 _wxlogin__subcmd__help__subcmd__verify-signature_commands() {
     local commands; commands=()
     _describe -t commands 'wxlogin help verify-signature commands' commands "$@"
+}
+(( $+functions[_wxlogin__subcmd__man_commands] )) ||
+_wxlogin__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'wxlogin man commands' commands "$@"
 }
 (( $+functions[_wxlogin__subcmd__mock-server_commands] )) ||
 _wxlogin__subcmd__mock-server_commands() {

@@ -21,6 +21,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain(args) => commands::explain::run(&ctx, args),
         Command::Completions(args) => commands::completions::run(&ctx, args),
         Command::Sessions(args) => commands::sessions::run(&ctx, args),
+        Command::Man(args) => commands::man::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

@@ -21,7 +21,9 @@ Environment:
   NO_COLOR          disables colour (as --color never)
   LANG              zh_* selects Chinese explanations (as --lang zh)
 
-Values: any KEY/DATA value may be given as text, @path (read a file) or - (stdin).";
+Values: any KEY/DATA value may be given as text, @path (read a file) or - (stdin).
+
+Manual: `man wxlogin` (pages in man/; `wxlogin man [SUBCOMMAND]` prints them).";
 
 /// Global flags get their own heading in every subcommand's `--help`, apart from its own.
 const GLOBAL: &str = "Global options";
@@ -107,6 +109,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// The sessions code2session saved: list them (keys masked) or forget them
     Sessions(SessionsArgs),
+    /// Print the man page (roff); `man/` holds them all, for MANPATH
+    Man(crate::commands::man::ManArgs),
 }
 
 /// The mini program's appid and secret. Resolution: flags, then WXLOGIN_APPID /

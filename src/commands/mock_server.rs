@@ -31,6 +31,9 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
     let runtime = runtime::build(Threads::PerCore)?;
     runtime.block_on(async {
         let handle = MockServer::start(cfg).await?;
+        // Listen before announcing the URL: a test harness may send SIGTERM as soon as it reads
+        // it, and a signal that arrives before the handler exists kills the process unsaved.
+        let stop = stop_signal();
         // Before the first line: whoever waits for the URL may source the file at once.
         if let (Some(info), Some(path)) = (handle.intercepting(), &args.intercept.env_file) {
             intercept::write_env_file(path, handle.url(), info)?;
@@ -58,7 +61,7 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
             let env_file = args.intercept.env_file.as_deref();
             ctx.note(&intercept::advice(handle.url(), info, env_file));
         }
-        wait_for_signal().await;
+        stop.await;
         let saved = handle.stop().await;
         if let Some(path) = &args.state
             && saved.is_ok()
@@ -76,17 +79,24 @@ fn intercept_config(args: &InterceptArgs) -> Result<Option<InterceptConfig>, Err
     InterceptConfig::new(args.ca_dir.clone(), args.tls_port).map(Some)
 }
 
-async fn wait_for_signal() {
+/// Resolves on SIGINT or SIGTERM. The handlers are installed by this call, not on first poll.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
+    let handlers = {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+        signal(SignalKind::interrupt())
+            .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+            .ok()
+    };
+    async move {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = handlers {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = int.recv() => {}
                 _ = term.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -8,6 +8,7 @@ pub mod completions;
 pub mod decrypt;
 pub mod demo;
 pub mod explain;
+pub mod man;
 pub mod mock_server;
 pub mod net;
 pub mod phone;
