@@ -74,18 +74,5 @@ fn phone_code_hint(err: Error) -> Error {
         }
         _ => return err,
     };
-    match err {
-        Error::Api {
-            errcode,
-            errmsg,
-            platform,
-            ..
-        } => Error::Api {
-            errcode,
-            errmsg,
-            note: crate::core::ApiNote::Hint(hint.to_string()),
-            platform,
-        },
-        other => other,
-    }
+    err.with_api_note(crate::core::ApiNote::Hint(hint.to_string()))
 }

@@ -47,7 +47,7 @@ impl Errcode {
     }
 }
 
-const fn e(
+pub(crate) const fn e(
     code: i64,
     errmsg: &'static str,
     meaning_en: &'static str,

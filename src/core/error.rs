@@ -83,6 +83,25 @@ impl Error {
         }
     }
 
+    /// An API error with its `note` replaced (what the circumstances add to the table's fix);
+    /// any other error as it is.
+    pub fn with_api_note(self, note: ApiNote) -> Self {
+        match self {
+            Error::Api {
+                errcode,
+                errmsg,
+                platform,
+                ..
+            } => Error::Api {
+                errcode,
+                errmsg,
+                note,
+                platform,
+            },
+            other => other,
+        }
+    }
+
     pub fn input(
         field: impl Into<String>,
         message: impl Into<String>,

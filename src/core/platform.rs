@@ -158,6 +158,7 @@ impl std::str::FromStr for Platform {
     }
 }
 
+/// A platform's own entry: WeChat's errmsg texts do not apply.
 const fn e(
     code: i64,
     meaning_en: &'static str,
@@ -165,14 +166,7 @@ const fn e(
     fix_en: &'static str,
     fix_zh: &'static str,
 ) -> Errcode {
-    Errcode {
-        code,
-        errmsg: "",
-        meaning_en,
-        meaning_zh,
-        fix_en,
-        fix_zh,
-    }
+    errcode::e(code, "", meaning_en, meaning_zh, fix_en, fix_zh)
 }
 
 /// WeChat third-party platform (component) codes, met on `api_component_token` and

@@ -2,9 +2,12 @@
 //! (component), WeCom, Douyin. QQ needs nothing here: WeChat's call on another host.
 
 use reqwest::Method;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::api::{AccessToken, Call, Client, Resend, read_errcode};
+use super::api::{
+    AccessToken, Call, Client, Resend, read_errcode, session_from, text, token_from,
+    unexpected_answer,
+};
 use super::error::{Error, Result};
 use super::model::Session;
 use super::platform::Platform;
@@ -105,15 +108,7 @@ impl Client {
                 resend: Resend::OnceOnBusy,
             })
             .await?;
-        Ok(Session {
-            openid: text(&answer, "openid")
-                .ok_or_else(|| unexpected("component jscode2session", "openid"))?,
-            session_key: Secret::new(
-                text(&answer, "session_key")
-                    .ok_or_else(|| unexpected("component jscode2session", "session_key"))?,
-            ),
-            unionid: text(&answer, "unionid"),
-        })
+        session_from(&answer, "component jscode2session")
     }
 
     /// WeCom's `GET /cgi-bin/gettoken?corpid&corpsecret`.
@@ -148,7 +143,8 @@ impl Client {
             })
             .await?;
         let need = |field| {
-            text(&answer, field).ok_or_else(|| unexpected("miniprogram/jscode2session", field))
+            text(&answer, field)
+                .ok_or_else(|| unexpected_answer("miniprogram/jscode2session", field))
         };
         Ok(WecomSession {
             corpid: need("corpid")?,
@@ -205,7 +201,7 @@ impl Client {
         }
         let data = match answer.get("data") {
             Some(Value::Object(map)) => map,
-            _ => return Err(unexpected("Douyin jscode2session", "data")),
+            _ => return Err(unexpected_answer("Douyin jscode2session", "data")),
         };
         let session = DouyinSession {
             openid: text(data, "openid"),
@@ -215,35 +211,8 @@ impl Client {
             log_id,
         };
         if session.openid.is_none() && session.anonymous_openid.is_none() {
-            return Err(unexpected("Douyin jscode2session", "openid"));
+            return Err(unexpected_answer("Douyin jscode2session", "openid"));
         }
         Ok(session)
     }
-}
-
-fn text(map: &Map<String, Value>, field: &str) -> Option<String> {
-    match map.get(field) {
-        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        _ => None,
-    }
-}
-
-fn token_from(answer: &Map<String, Value>, field: &str, api: &str) -> Result<AccessToken> {
-    let token = text(answer, field).ok_or_else(|| unexpected(api, field))?;
-    let expires_in = match answer.get("expires_in") {
-        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
-        Some(Value::String(s)) => s.trim().parse().unwrap_or(0),
-        _ => 0,
-    };
-    Ok(AccessToken {
-        access_token: Secret::new(token),
-        expires_in,
-    })
-}
-
-fn unexpected(api: &str, field: &str) -> Error {
-    Error::transport(
-        format!("the {api} answer has no error but no {field}"),
-        "something other than the platform answered (a proxy, a captive portal, a wrong --base-url)",
-    )
 }

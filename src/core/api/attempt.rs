@@ -243,17 +243,7 @@ pub(super) fn after_attempts(error: Error, attempts: u32) -> Error {
         return error;
     }
     match error {
-        Error::Api {
-            errcode,
-            errmsg,
-            platform,
-            ..
-        } => Error::Api {
-            errcode,
-            errmsg,
-            note: ApiNote::GaveUp { attempts },
-            platform,
-        },
+        api @ Error::Api { .. } => api.with_api_note(ApiNote::GaveUp { attempts }),
         Error::Transport { message, hint } => Error::Transport {
             message: format!("{message} ({attempts} attempts)"),
             hint,

@@ -163,7 +163,7 @@ impl Client {
                 resend: Resend::Idempotent,
             })
             .await?;
-        token_from(&answer)
+        token_from(&answer, "access_token", "token")
     }
 
     /// `POST /cgi-bin/stable_token`: without `force_refresh` it returns the token in force and
@@ -189,7 +189,7 @@ impl Client {
                 resend: Resend::Idempotent,
             })
             .await?;
-        token_from(&answer)
+        token_from(&answer, "access_token", "token")
     }
 
     /// `GET /wxa/checksession`: `Ok` when `session_key` is the user's current key; a stale key
@@ -341,11 +341,17 @@ impl Client {
     }
 }
 
-fn session_from(answer: &Map<String, Value>, api: &str) -> Result<Session> {
-    let text = |field: &str| match answer.get(field) {
+/// A non-empty string field of an answer.
+pub(crate) fn text(answer: &Map<String, Value>, field: &str) -> Option<String> {
+    match answer.get(field) {
         Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
         _ => None,
-    };
+    }
+}
+
+/// openid, session_key and unionid of a jscode2session-shaped answer.
+pub(crate) fn session_from(answer: &Map<String, Value>, api: &str) -> Result<Session> {
+    let text = |field: &str| text(answer, field);
     let openid = text("openid").ok_or_else(|| unexpected_answer(api, "openid"))?;
     let session_key = text("session_key").ok_or_else(|| unexpected_answer(api, "session_key"))?;
     Ok(Session {
@@ -355,11 +361,13 @@ fn session_from(answer: &Map<String, Value>, api: &str) -> Result<Session> {
     })
 }
 
-fn token_from(answer: &Map<String, Value>) -> Result<AccessToken> {
-    let token = match answer.get("access_token") {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        _ => return Err(unexpected_answer("token", "access_token")),
-    };
+/// The token in `field` of an answer from `api`, and its lifetime.
+pub(crate) fn token_from(
+    answer: &Map<String, Value>,
+    field: &str,
+    api: &str,
+) -> Result<AccessToken> {
+    let token = text(answer, field).ok_or_else(|| unexpected_answer(api, field))?;
     let expires_in = match answer.get("expires_in") {
         Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
         Some(Value::String(s)) => s.trim().parse().unwrap_or(0),
@@ -371,7 +379,7 @@ fn token_from(answer: &Map<String, Value>) -> Result<AccessToken> {
     })
 }
 
-fn unexpected_answer(api: &str, field: &str) -> Error {
+pub(crate) fn unexpected_answer(api: &str, field: &str) -> Error {
     Error::transport(
         format!("the {api} answer has errcode 0 but no {field}"),
         WRONG_SERVER_HINT,

@@ -7,7 +7,7 @@ mod url;
 
 pub(crate) use attempt::read_errcode;
 pub use client::Client;
-pub(crate) use client::{Call, Resend};
+pub(crate) use client::{Call, Resend, session_from, text, token_from, unexpected_answer};
 
 use std::sync::Arc;
 use std::time::Duration;
