@@ -7,7 +7,7 @@ use crate::output::Ctx;
 
 /// Runs one invocation and returns its exit code (see `cli::EXIT_CODES`).
 pub fn run(cli: Cli) -> u8 {
-    let ctx = Ctx::from_cli(&cli);
+    let ctx = Ctx::from_cli(&cli.global);
     let result = match cli.command {
         Command::Code2session(args) => commands::code2session::run(&ctx, args),
         Command::VerifySignature(args) => commands::verify::run(&ctx, args),

@@ -13,7 +13,6 @@ mod sessions;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::Parser;
 use clap::error::ErrorKind;
 use wxlogin::{core, mock};
 
@@ -23,7 +22,7 @@ fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     // Looked for among the raw arguments, since clap may have failed on any of them.
     let json = args.iter().any(|a| a == "--json");
-    match cli::Cli::try_parse_from(&args) {
+    match cli::Cli::parse_args(&args) {
         Ok(cli) => ExitCode::from(app::run(cli)),
         Err(err)
             if matches!(

@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 use colored::{ColoredString, Colorize};
 use serde_json::{Value, json};
 
-use crate::cli::{Cli, ColorWhen, LangArg};
+use crate::cli::{ColorWhen, Global, LangArg};
 use crate::core::Error;
 use crate::core::errcode::Lang;
 
@@ -27,7 +27,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn from_cli(cli: &Cli) -> Ctx {
+    pub fn from_cli(cli: &Global) -> Ctx {
         let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
             || std::env::var("TERM").is_ok_and(|t| t == "dumb");
         let decide = |is_tty: bool| match cli.color {
