@@ -135,6 +135,9 @@ fn produced_detail(step: &StepReport) -> String {
 
 fn call_detail(call: &WeChatCall) -> String {
     let mut parts = Vec::new();
+    if let Some(host) = &call.host {
+        parts.push(format!("host {host}"));
+    }
     if let Some(code) = &call.code {
         parts.push(format!("code {}", short(code)));
     }
