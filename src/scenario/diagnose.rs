@@ -212,14 +212,14 @@ fn refused_call(
                 );
             }
             let carried = match carriers.as_slice() {
-                [one] => format!(", which only step {one} sent to it,"),
+                [one] => format!(" (only step {one} sent it to the backend)"),
                 _ => String::new(),
             };
             Diagnosis::new(
                 "exchanged-twice",
                 format!(
-                    "the backend exchanged the code of step {login_step}{carried} twice: WeChat answered \
-                     the second call 40163 (code been used){first}"
+                    "the backend exchanged the code of step {login_step} twice{carried}: WeChat \
+                     answered the second call 40163 (code been used){first}"
                 ),
                 "exchange each code exactly once and keep the session_key it returns; don't \"validate\" a \
                  code with a first call, and don't retry an exchange that reached WeChat",
