@@ -636,3 +636,35 @@ fn an_unreachable_backend_says_refused() {
     assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("connection refused"), "{}", run.stdout);
 }
+
+#[test]
+fn lang_zh_reaches_simulates_verdict_and_diagnosis() {
+    need_node!();
+    let path = flow("session-id.toml");
+    let mut args = vec!["--lang", "zh", "simulate", path.as_str()];
+    args.extend_from_slice(&["--backend", "http://127.0.0.1:0", "--", "node"]);
+    args.push(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/backend/server.js"
+    ));
+    args.extend_from_slice(&["--broken", "exchange-twice"]);
+    let out = assert_cmd::Command::cargo_bin("wxlogin")
+        .unwrap()
+        .args(&args)
+        .env("NO_COLOR", "1")
+        .env_remove("WXLOGIN_BACKEND")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("诊断：同一个 code 被换取了两次"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("✗ 第 2 步失败（共 6 步，4 步未运行）"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("后端 stderr（最后"), "{stdout}");
+}

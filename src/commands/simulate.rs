@@ -18,7 +18,7 @@ use crate::scenario::flow::Flow;
 use crate::scenario::mocklink::MockLink;
 use crate::scenario::render::{self, SIMULATE_LANES};
 use crate::scenario::run::{self, Event, RunOptions};
-use crate::scenario::{embedded, flow};
+use crate::scenario::{embedded, flow, lang};
 
 /// Lines of the backend's stderr shown under a failed step.
 const STDERR_SHOWN: usize = 15;
@@ -231,23 +231,16 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             ctx.emit_json(doc);
         } else {
             println_safe("");
-            for line in render::summary_lines(ctx.color_out, &report) {
+            for line in render::summary_lines(ctx.color_out, &report, ctx.lang) {
                 println_safe(&line);
             }
             if failed && starts_backend {
                 if let Some(status) = exited {
                     println_safe(&format!("the backend exited during the run ({status})"));
                 }
-                if stderr_tail.is_empty() {
-                    println_safe("backend stderr: (nothing)");
-                } else {
-                    println_safe(&format!(
-                        "backend stderr (last {} lines):",
-                        stderr_tail.len()
-                    ));
-                    for line in &stderr_tail {
-                        println_safe(&format!("  │ {line}"));
-                    }
+                println_safe(&lang::backend_stderr(stderr_tail.len(), ctx.lang));
+                for line in &stderr_tail {
+                    println_safe(&format!("  │ {line}"));
                 }
             }
         }

@@ -7,6 +7,7 @@ pub mod diagnose;
 pub mod diagram;
 pub mod embedded;
 pub mod flow;
+pub mod lang;
 pub mod mocklink;
 pub mod render;
 pub mod report;
