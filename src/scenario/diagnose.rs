@@ -561,7 +561,8 @@ mod tests {
         let d = diagnose(&flow(), TTL, &h, &failed(calls.clone(), json!({})));
         assert_eq!(d.rule, "exchanged-twice");
         assert!(
-            d.message.contains("which only step 2 sent"),
+            d.message
+                .contains("twice (only step 2 sent it to the backend)"),
             "{}",
             d.message
         );

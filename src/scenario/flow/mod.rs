@@ -509,4 +509,22 @@ expect = { status = 200 }
         let e = bad(&GOOD.replace("backend = \"http://127.0.0.1:8000\"", ""));
         assert!(e.to_string().contains("no `backend"), "{e}");
     }
+
+    #[test]
+    fn a_named_wx_step_defines_prefixed_names_and_as_belongs_on_wx_steps() {
+        let src = "appid = \"wx\"\nbackend = \"http://127.0.0.1:1\"\n[[steps]]\nwx = \"login\"\nas = \"first\"\n\
+                   [[steps]]\nwx = \"login\"\n[[steps]]\npost = \"/a\"\njson = { c = \"{{first.code}}\" }\n";
+        let flow = parse("f.toml", src, None).unwrap();
+        assert_eq!(flow.steps[0].alias.as_deref(), Some("first"));
+        assert!(defines(&flow.steps[0]).contains(&"first.openid".to_string()));
+        let e = bad(&src.replace("as = \"first\"\n", ""));
+        assert!(
+            e.to_string().contains("{{first.code}} is not defined"),
+            "{e}"
+        );
+        let e = bad(&src.replace("json = {", "as = \"x\"\njson = {"));
+        assert!(e.to_string().contains("(step 3, `as`)"), "{e}");
+        let e = bad(&src.replace("as = \"first\"", "as = \"appid\""));
+        assert!(e.to_string().contains("cannot name"), "{e}");
+    }
 }
