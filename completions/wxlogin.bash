@@ -983,7 +983,7 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__simulate)
-            opts="-v -q -h --mock --mock-port --app --backend --intercept --ca-dir --env-file --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --mock --mock-port --app --backend --intercept --ca-dir --env-file --appid --ready-path --ready-timeout --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1010,6 +1010,18 @@ _wxlogin() {
                     return 0
                     ;;
                 --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --appid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ready-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ready-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -169,6 +169,9 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l app -d 'An 
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l backend -d 'Base URL of the backend, instead of the flow file\'s `backend`' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l ca-dir -d 'Where the mock\'s CA lives, with --intercept [default: $XDG_DATA_HOME/wxlogin/ca]' -r -F
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l env-file -d 'With --intercept: write the backend\'s variables to FILE' -r -F
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l appid -d 'The mini program\'s appid, instead of the flow file\'s `appid`' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l ready-path -d 'With `-- CMD`: a path of the backend that answers 2xx once it is ready (default: ready when its port accepts connections)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l ready-timeout -d 'With `-- CMD`: how long to wait for the backend to be ready (e.g. 10s, 500ms, 2m)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"

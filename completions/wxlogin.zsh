@@ -178,6 +178,9 @@ _arguments "${_arguments_options[@]}" : \
 '--backend=[Base URL of the backend, instead of the flow file'\''s \`backend\`]:URL:_default' \
 '--ca-dir=[Where the mock'\''s CA lives, with --intercept \[default\: \$XDG_DATA_HOME/wxlogin/ca\]]:DIR:_files' \
 '--env-file=[With --intercept\: write the backend'\''s variables to FILE]:FILE:_files' \
+'--appid=[The mini program'\''s appid, instead of the flow file'\''s \`appid\`]:APPID:_default' \
+'--ready-path=[With \`-- CMD\`\: a path of the backend that answers 2xx once it is ready (default\: ready when its port accepts connections)]:PATH:_default' \
+'--ready-timeout=[With \`-- CMD\`\: how long to wait for the backend to be ready (e.g. 10s, 500ms, 2m)]:DURATION:_default' \
 '--color=[When to colour output]:WHEN:(auto always never)' \
 '--lang=[Language of errcode explanations \[default\: from LANG\]]:LANG:(en zh)' \
 '--profile=[Profile of the config file to take credentials from]:NAME:_default' \
@@ -191,6 +194,7 @@ _arguments "${_arguments_options[@]}" : \
 '-h[Print help]' \
 '--help[Print help]' \
 ':flow -- The flow file (TOML) describing the mini program'\''s steps:_files' \
+'*::command -- The backend'\''s command\: simulate starts it with WXLOGIN_MOCK_URL, WXLOGIN_APPID, WXLOGIN_SECRET and PORT (and the --intercept variables) set, and stops it at the end:_default' \
 && ret=0
 ;;
 (token)

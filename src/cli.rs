@@ -490,6 +490,25 @@ pub struct SimulateArgs {
     /// With --intercept: write the backend's variables to FILE
     #[arg(long, value_name = "FILE", requires = "intercept")]
     pub env_file: Option<PathBuf>,
+
+    /// The mini program's appid, instead of the flow file's `appid`
+    #[arg(long, value_name = "APPID")]
+    pub appid: Option<String>,
+
+    /// With `-- CMD`: a path of the backend that answers 2xx once it is ready (default: ready
+    /// when its port accepts connections)
+    #[arg(long, value_name = "PATH", requires = "command")]
+    pub ready_path: Option<String>,
+
+    /// With `-- CMD`: how long to wait for the backend to be ready (e.g. 10s, 500ms, 2m)
+    #[arg(long, value_name = "DURATION", requires = "command",
+          value_parser = crate::scenario::backend::parse_duration)]
+    pub ready_timeout: Option<std::time::Duration>,
+
+    /// The backend's command: simulate starts it with WXLOGIN_MOCK_URL, WXLOGIN_APPID,
+    /// WXLOGIN_SECRET and PORT (and the --intercept variables) set, and stops it at the end
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]

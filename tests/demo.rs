@@ -125,3 +125,17 @@ fn demo_masks_every_secret_unless_revealed() {
     }
     assert!(human.contains(&masked(&secret)));
 }
+
+#[test]
+fn lang_zh_reaches_the_demos_words_and_its_diagnosis() {
+    let (code, stdout, _) = demo(&["--lang", "zh", "--seed", "7"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("── 握手 ──"), "{stdout}");
+    assert!(stdout.contains("诊断："), "{stdout}");
+    assert!(
+        stdout.contains("处理：只在 getUserInfo 之前调用一次 wx.login"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("✓ 握手正常"), "{stdout}");
+    assert!(!stdout.contains("diagnosis:"), "{stdout}");
+}

@@ -625,6 +625,14 @@ fn a_client_without_the_ca_fails_and_the_mock_says_what_fixes_it() {
             .any(|e| e["path"] == "/sns/jscode2session"),
         "{journal}"
     );
+    // The journal keeps the failure, for a tool that drives the backend (simulate).
+    let failures = journal["tls_failures"].as_array().unwrap();
+    assert!(
+        failures
+            .iter()
+            .any(|f| f["untrusted"] == true && f["host"] == HOST),
+        "{journal}"
+    );
 }
 
 #[test]
@@ -927,8 +935,13 @@ fn demo_and_simulate_accept_intercept_and_say_what_a_backend_needs() {
         env!("CARGO_MANIFEST_DIR"),
         "/examples/flows/session-id.toml"
     );
+    // A fixed port, as the advice says: without one (and without `-- CMD`) simulate refuses.
+    let free = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mock_port = free.local_addr().unwrap().port().to_string();
+    drop(free);
     let out = common::wx()
         .args(["simulate", flow, "--intercept", "--backend", &backend])
+        .args(["--mock-port", &mock_port])
         .arg("--ca-dir")
         .arg(data.path().join("ca2"))
         .arg("--env-file")

@@ -425,3 +425,246 @@ fn bad_flow_file_exits_3_with_line_and_field() {
     let run = simulate(&["/nonexistent/flow.toml"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
 }
+
+/// `simulate FLOW [ARGS] -- node examples/backend/server.js [BACKEND_ARGS]`, the backend on a
+/// free port.
+fn simulate_with_backend(flow_path: &str, args: &[&str], backend_args: &[&str]) -> Run {
+    let mut all = vec![flow_path, "--backend", "http://127.0.0.1:0"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&[
+        "--",
+        "node",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/backend/server.js"),
+    ]);
+    all.extend_from_slice(backend_args);
+    simulate(&all)
+}
+
+#[test]
+fn simulate_starts_the_backend_itself_with_the_mock_in_its_environment() {
+    need_node!();
+    let path = flow("relogin.toml");
+    let run = simulate_with_backend(&path, &[], &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("(started: node)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("✓ all 9 steps passed"),
+        "{}",
+        run.stdout
+    );
+    // Its stderr is shown only when a step fails.
+    assert!(!run.stdout.contains("backend stderr"), "{}", run.stdout);
+}
+
+#[test]
+fn a_failed_step_shows_the_backends_stderr_and_the_steps_that_carried_the_code() {
+    need_node!();
+    let path = flow("session-id.toml");
+    let run = simulate_with_backend(&path, &[], &["--broken", "exchange-twice"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("exchanged the code of step 1 twice (only step 2 sent it to the backend)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("backend stderr (last"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("deliberately broken: exchange-twice"),
+        "{}",
+        run.stdout
+    );
+    let run = simulate_with_backend(&path, &["--json"], &["--broken", "exchange-twice"]);
+    let doc = run.json();
+    assert_eq!(doc["diagnosis"]["rule"], "exchanged-twice");
+    assert!(
+        doc["backend_stderr"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().contains("exchange-twice")),
+        "{doc}"
+    );
+}
+
+#[test]
+fn a_backend_that_never_listens_is_reported_with_its_stderr() {
+    let path = flow("session-id.toml");
+    let run = simulate(&[
+        &path,
+        "--backend",
+        "http://127.0.0.1:0",
+        "--ready-timeout",
+        "300ms",
+        "--",
+        "sh",
+        "-c",
+        "echo 'ImportError: no module named wechatpy' >&2; exit 1",
+    ]);
+    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("exited (exit status 1)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("no module named wechatpy"),
+        "{}",
+        run.stderr
+    );
+    let run = simulate(&[
+        &path,
+        "--backend",
+        "http://127.0.0.1:0",
+        "--ready-timeout",
+        "300ms",
+        "--",
+        "sleep",
+        "30",
+    ]);
+    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("did not accept connections within"),
+        "{}",
+        run.stderr
+    );
+    let run = simulate(&[&path, "--ready-timeout", "soon", "--", "true"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+#[test]
+fn without_a_command_or_a_known_port_simulate_refuses_at_once_off_a_terminal() {
+    let path = flow("session-id.toml");
+    let run = simulate(&[&path]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    for hint in ["--mock-port", "--mock URL", "-- CMD"] {
+        assert!(run.stderr.contains(hint), "{hint}: {}", run.stderr);
+    }
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn a_named_login_keeps_its_code_reachable_after_a_second_login() {
+    need_node!();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("replay.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "appid = \"{APPID}\"\nsecret = \"{SECRET}\"\n\
+             [[steps]]\nwx = \"login\"\nas = \"first\"\n\
+             [[steps]]\npost = \"/api/fetch_code\"\njson = {{ code = \"{{{{code}}}}\" }}\n\
+             [[steps]]\nwx = \"login\"\n\
+             [[steps]]\npost = \"/api/fetch_code\"\njson = {{ code = \"{{{{first.code}}}}\" }}\n"
+        ),
+    )
+    .unwrap();
+    let path = path.display().to_string();
+    let run = simulate_with_backend(&path, &["--json"], &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let doc = run.json();
+    let steps = doc["steps"].as_array().unwrap();
+    assert_eq!(
+        steps[3]["request"]["json"]["code"],
+        steps[0]["produced"]["code"]
+    );
+    assert_eq!(doc["diagnosis"]["rule"], "exchanged-twice");
+    let message = doc["diagnosis"]["message"].as_str().unwrap();
+    assert!(message.contains("by steps 2 and 4"), "{message}");
+    let fix = doc["diagnosis"]["fix"].as_str().unwrap();
+    assert!(fix.contains("the client posted one code twice"), "{fix}");
+}
+
+#[test]
+fn an_external_mock_tells_the_secret_and_appid_can_be_overridden() {
+    need_node!();
+    let (_mock, mock_url) = start_mock();
+    // No --app: the secret comes from the mock's GET /mock/apps.
+    let (_backend, backend_url) = start_backend(&mock_url, APPID, SECRET, None);
+    let path = flow("bearer-token.toml");
+    let run = simulate(&[&path, "--mock", &mock_url, "--backend", &backend_url]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("(secret 5ec2…00a1)"), "{}", run.stdout);
+    let run = simulate(&[
+        &path,
+        "--mock",
+        &mock_url,
+        "--backend",
+        &backend_url,
+        "--appid",
+        OTHER_APPID,
+        "--json",
+    ]);
+    let doc = run.json();
+    assert_eq!(doc["appid"], OTHER_APPID);
+    assert_eq!(doc["steps"][0]["request"]["appid"], OTHER_APPID);
+    // The backend is configured for APPID: the mock saw it exchange another app's code.
+    assert_eq!(run.code, 1, "{}", run.stdout);
+}
+
+#[test]
+fn an_intercepting_run_whose_backend_never_reaches_the_mock_is_proxy_not_used() {
+    need_node!();
+    let dir = tempfile::tempdir().unwrap();
+    let path = flow("session-id.toml");
+    let ca = dir.path().join("ca");
+    let ca = ca.display().to_string();
+    let run = simulate_with_backend(
+        &path,
+        &["--intercept", "--ca-dir", &ca, "--json"],
+        &["--broken", "no-exchange"],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(rule(&run), "proxy-not-used", "{}", run.stdout);
+}
+
+#[test]
+fn an_unreachable_backend_says_refused() {
+    let (_mock, mock_url) = start_mock();
+    let path = flow("session-id.toml");
+    let run = simulate(&[
+        &path,
+        "--mock",
+        &mock_url,
+        "--backend",
+        "http://127.0.0.1:1",
+    ]);
+    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("connection refused"), "{}", run.stdout);
+}
+
+#[test]
+fn lang_zh_reaches_simulates_verdict_and_diagnosis() {
+    need_node!();
+    let path = flow("session-id.toml");
+    let mut args = vec!["--lang", "zh", "simulate", path.as_str()];
+    args.extend_from_slice(&["--backend", "http://127.0.0.1:0", "--", "node"]);
+    args.push(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/backend/server.js"
+    ));
+    args.extend_from_slice(&["--broken", "exchange-twice"]);
+    let out = assert_cmd::Command::cargo_bin("wxlogin")
+        .unwrap()
+        .args(&args)
+        .env("NO_COLOR", "1")
+        .env_remove("WXLOGIN_BACKEND")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("诊断：同一个 code 被换取了两次"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("✗ 第 2 步失败（共 6 步，4 步未运行）"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("后端 stderr（最后"), "{stdout}");
+}

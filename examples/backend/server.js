@@ -4,10 +4,13 @@
 // decrypts wx.getUserInfo results, and guards an API with the session it issued.
 // Node 20 built-ins only (http, crypto): no npm install.
 //
-//   WX_APPID=wx... WX_SECRET=... WX_BASE_URL=http://127.0.0.1:8080 node examples/backend/server.js
+//   wxlogin simulate examples/flows/session-id.toml -- node examples/backend/server.js
 //
-// Environment: WX_APPID, WX_SECRET, WX_BASE_URL (WeChat's API base: the mock's URL),
-// PORT (default 0: a free port), HOST (default 127.0.0.1), BROKEN (or --broken MODE).
+// simulate starts it with the mock in its environment: WXLOGIN_MOCK_URL (WeChat's API base:
+// the mock's URL), WXLOGIN_APPID, WXLOGIN_SECRET, and PORT (the port of the flow's backend
+// URL). By hand: WXLOGIN_APPID=wx... WXLOGIN_SECRET=... WXLOGIN_MOCK_URL=http://127.0.0.1:8080
+// PORT=8000 node examples/backend/server.js (WX_APPID, WX_SECRET, WX_BASE_URL work too).
+// Also HOST (default 127.0.0.1), PORT (default 0: a free port), BROKEN (or --broken MODE).
 // The first line on stdout is `listening on http://HOST:PORT`.
 //
 // Two common shapes of login API:
@@ -44,14 +47,15 @@ function brokenMode() {
 }
 
 const BROKEN = brokenMode();
-const APPID = process.env.WX_APPID || '';
-const SECRET = process.env.WX_SECRET || '';
-const BASE = (process.env.WX_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+const env = (...names) => names.map((n) => process.env[n]).find((v) => v) || '';
+const APPID = env('WXLOGIN_APPID', 'WX_APPID');
+const SECRET = env('WXLOGIN_SECRET', 'WX_SECRET');
+const BASE = (env('WXLOGIN_MOCK_URL', 'WX_BASE_URL') || 'http://127.0.0.1:8080').replace(/\/+$/, '');
 const HOST = process.env.HOST || '127.0.0.1';
 const PORT = Number(process.env.PORT || 0);
 
 if (!APPID || !SECRET) {
-  console.error('set WX_APPID and WX_SECRET (the app registered with the mock)');
+  console.error('set WXLOGIN_APPID and WXLOGIN_SECRET (the app registered with the mock), or run it with `wxlogin simulate FLOW -- node examples/backend/server.js`');
   process.exit(2);
 }
 

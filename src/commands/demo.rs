@@ -12,8 +12,8 @@ use crate::output::{Ctx, println_safe};
 use crate::scenario::demo::{self, DemoStep, Phase, Verdict};
 use crate::scenario::diagnose::Diagnosis;
 use crate::scenario::diagram::{Diagram, Mark};
-use crate::scenario::embedded;
 use crate::scenario::template::as_text;
+use crate::scenario::{embedded, lang};
 
 const LANES: [&str; 3] = ["client", "your server", "WeChat"];
 
@@ -38,15 +38,8 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
         };
         let diagram = Diagram::new(ctx.color_out, LANES);
         if !ctx.json {
-            println_safe(&format!(
-                "wxlogin demo: the WeChat login handshake against an embedded mock at {}",
-                link.url()
-            ));
-            let note = if ctx.reveal {
-                "secrets shown in full (--reveal)"
-            } else {
-                "secrets are masked; --reveal shows them"
-            };
+            let (head, note) = lang::demo_head(link.url(), ctx.reveal, ctx.lang);
+            println_safe(&head);
             println_safe(&format!(
                 "app {appid} (secret {}) · {note}",
                 secret.shown(ctx.reveal)
@@ -64,7 +57,13 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
                 }
                 phase = Some(step.phase);
                 println_safe("");
-                println_safe(&ctx.paint_out(&format!("── {} ──", step.phase.title()), |s| s.bold()));
+                println_safe(&ctx.paint_out(
+                    &format!(
+                        "── {} ──",
+                        lang::phase_title(step.phase.name(), step.phase.title(), ctx.lang)
+                    ),
+                    |s| s.bold(),
+                ));
                 println_safe(&diagram.header());
             }
             for line in step_lines(&diagram, step) {
@@ -75,7 +74,9 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
         .await;
         mock.shutdown().await;
         let steps = result?;
-        let ok = steps.iter().all(|s| !matches!(s.verdict, Verdict::Unexpected(_)));
+        let ok = steps
+            .iter()
+            .all(|s| !matches!(s.verdict, Verdict::Unexpected(_)));
         if ctx.json {
             ctx.emit_json(json!({
                 "ok": ok,
@@ -87,15 +88,11 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
             }));
         } else {
             println_safe("");
+            let words = lang::demo_verdict(ok, ctx.lang);
             let verdict = if ok {
-                ctx.paint_out(
-                    "✓ the handshake works, and the rotated key was caught: check-session said 87009",
-                    |s| s.green().bold(),
-                )
+                ctx.paint_out(words, |s| s.green().bold())
             } else {
-                ctx.paint_out("✗ the demo did not go as expected (see the steps marked ✗)", |s| {
-                    s.red().bold()
-                })
+                ctx.paint_out(words, |s| s.red().bold())
             };
             println_safe(&verdict);
         }
@@ -104,10 +101,10 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
 }
 
 fn print_diagnosis(ctx: &Ctx, d: &Diagnosis) {
+    let (label, text) = lang::diagnosis_line(d, ctx.lang);
     println_safe(&format!(
-        "{} {}",
-        ctx.paint_out("diagnosis:", |s| s.yellow().bold()),
-        d.one_line()
+        "{}{text}",
+        ctx.paint_out(&label, |s| s.yellow().bold()),
     ));
 }
 

@@ -1,5 +1,7 @@
-//! `wxlogin simulate FLOW.toml`: play the mini program against your own backend, with the
-//! mock (embedded or `--mock URL`) standing in for WeChat.
+//! `wxlogin simulate FLOW.toml [-- CMD]`: play the mini program against your own backend, with
+//! the mock (embedded or `--mock URL`) standing in for WeChat; with CMD, the backend too.
+
+use std::io::IsTerminal;
 
 use serde_json::{Map, json};
 
@@ -10,11 +12,16 @@ use crate::core::{Error, Secret};
 use crate::mock::AppSpec;
 use crate::mock::intercept::{self, InterceptConfig};
 use crate::output::{Ctx, println_safe};
+use crate::scenario::backend::{self, BackendProc};
 use crate::scenario::diagram::Diagram;
+use crate::scenario::flow::Flow;
 use crate::scenario::mocklink::MockLink;
 use crate::scenario::render::{self, SIMULATE_LANES};
 use crate::scenario::run::{self, Event, RunOptions};
-use crate::scenario::{embedded, flow};
+use crate::scenario::{embedded, flow, lang};
+
+/// Lines of the backend's stderr shown under a failed step.
+const STDERR_SHOWN: usize = 15;
 
 pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
     let path = args.flow.display().to_string();
@@ -25,15 +32,26 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             "give the path of a flow file (see examples/flows/)",
         )
     })?;
-    let flow = flow::parse(&path, &source, args.backend.as_deref())?;
-    let apps = AppSpec::parse_all(&args.apps)?;
-    if args.mock.is_some() && !apps.is_empty() {
-        ctx.warn(
-            "--app does not add apps to a running mock (--mock URL): give them to `wxlogin mock-server --app`; \
-             here it only tells simulate the secret to look for in the client's requests",
-        );
+    let mut flow = flow::parse(&path, &source, args.backend.as_deref())?;
+    if let Some(appid) = &args.appid {
+        flow.appid = appid.trim().to_string();
     }
-    let secret = apps
+    let apps = AppSpec::parse_all(&args.apps)?;
+    let starts_backend = !args.command.is_empty();
+    // A random port nobody can know: only a person can carry it to the backend.
+    let wait_for_enter = args.mock.is_none() && args.mock_port == 0 && !starts_backend;
+    if wait_for_enter && !std::io::stdin().is_terminal() {
+        return Err(Error::usage(
+            "the embedded mock would listen on a random port the backend cannot know, and there is \
+             no terminal to wait on",
+            "use --mock-port PORT (and point the backend at it), --mock URL (a running `wxlogin \
+             mock-server`), or `-- CMD` to let simulate start the backend with the mock's URL",
+        ));
+    }
+    if starts_backend {
+        pick_backend_port(&mut flow)?;
+    }
+    let mut secret = apps
         .iter()
         .find(|a| a.appid == flow.appid)
         .map(|a| Secret::new(a.secret.clone()))
@@ -41,10 +59,24 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
     let runtime = embedded::runtime()?;
     runtime.block_on(async {
         let (mock, code_ttl) = match &args.mock {
-            Some(url) => (
-                embedded::Mock::External(MockLink::new(url)?),
-                flow.code_ttl.unwrap_or(300),
-            ),
+            Some(url) => {
+                let link = MockLink::new(url)?;
+                // The mock knows its own test secret: no need to be told it again.
+                let known = link.apps().await;
+                if secret.is_none() {
+                    secret = known
+                        .iter()
+                        .find(|(a, _)| *a == flow.appid)
+                        .map(|(_, s)| Secret::new(s.clone()));
+                }
+                if !apps.is_empty() {
+                    ctx.warn(
+                        "--app does not add apps to a running mock (--mock URL): give them to \
+                         `wxlogin mock-server --app`; here it only tells simulate the app's secret",
+                    );
+                }
+                (embedded::Mock::External(link), flow.code_ttl.unwrap_or(300))
+            }
             None => {
                 let ttl = flow.code_ttl.unwrap_or(300);
                 let intercept = args
@@ -63,19 +95,22 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
                 (m, ttl)
             }
         };
-        if let Some((url, info)) = mock.intercepting() {
+        let intercepting = mock.intercepting().map(|(u, i)| (u, i.clone()));
+        if let Some((url, info)) = &intercepting {
             if let Some(path) = &args.env_file
-                && let Err(e) = intercept::write_env_file(path, &url, info)
+                && let Err(e) = intercept::write_env_file(path, url, info)
             {
                 mock.shutdown().await;
                 return Err(e);
             }
-            ctx.note(&intercept::advice(&url, info, args.env_file.as_deref()));
-            if args.mock_port == 0 {
-                ctx.note(
-                    "the proxy's port changes on every run: give --mock-port PORT to keep the \
-                     backend's HTTPS_PROXY valid",
-                );
+            if !starts_backend {
+                ctx.note(&intercept::advice(url, info, args.env_file.as_deref()));
+                if args.mock_port == 0 {
+                    ctx.note(
+                        "the proxy's port changes on every run: give --mock-port PORT to keep the \
+                         backend's HTTPS_PROXY valid",
+                    );
+                }
             }
         }
         let secret = secret.or_else(|| mock.secret_of(&flow.appid));
@@ -84,6 +119,46 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
         if let Err(e) = link.new_calls().await {
             mock.shutdown().await;
             return Err(e);
+        }
+        let mut backend_proc = None;
+        if starts_backend {
+            let mut env = vec![
+                ("WXLOGIN_MOCK_URL".to_string(), link.url().to_string()),
+                ("WXLOGIN_APPID".to_string(), flow.appid.clone()),
+            ];
+            match &secret {
+                Some(s) => env.push(("WXLOGIN_SECRET".to_string(), s.expose().to_string())),
+                None => ctx.warn(&format!(
+                    "the mock's secret for {} is unknown: the backend gets no WXLOGIN_SECRET \
+                     (give --app APPID:SECRET)",
+                    flow.appid
+                )),
+            }
+            if let Some(port) = flow
+                .backend
+                .as_deref()
+                .and_then(|b| reqwest::Url::parse(b).ok())
+                .and_then(|u| u.port_or_known_default())
+            {
+                env.push(("PORT".to_string(), port.to_string()));
+            }
+            if let Some((url, info)) = &intercepting {
+                env.extend(
+                    intercept::env_vars(url, info)
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v)),
+                );
+            }
+            let started = start_backend(&args, &flow, &env).await;
+            match started {
+                Ok(p) => backend_proc = Some(p),
+                Err(e) => {
+                    mock.shutdown().await;
+                    return Err(e);
+                }
+            }
+        } else if wait_for_enter {
+            wait_for_backend(ctx, link.url());
         }
         if !ctx.json {
             let shown = secret
@@ -96,8 +171,11 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
                 flow.appid
             ));
             if let Some(b) = &flow.backend {
+                let started = backend_proc
+                    .as_ref()
+                    .map_or_else(String::new, |p| format!(" (started: {})", p.program()));
                 println_safe(&format!(
-                    "backend: {b} · flow {path} ({} steps)",
+                    "backend: {b}{started} · flow {path} ({} steps)",
                     flow.steps.len()
                 ));
             }
@@ -107,6 +185,7 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             secret: secret.clone(),
             code_ttl: std::time::Duration::from_secs(code_ttl),
             reveal: ctx.reveal,
+            intercepting: intercepting.is_some(),
         };
         let diagram = Diagram::new(ctx.color_out, SIMULATE_LANES);
         if !ctx.json {
@@ -124,8 +203,20 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             Event::Step(_) => {}
         })
         .await;
+        // The backend's last words are read before it is stopped (its shutdown log is noise).
+        let stderr_tail = backend_proc
+            .as_ref()
+            .map(|p| p.stderr_tail(STDERR_SHOWN))
+            .unwrap_or_default();
+        let exited = backend_proc.as_mut().and_then(BackendProc::exited);
+        if let Some(mut p) = backend_proc {
+            tokio::task::spawn_blocking(move || p.stop(backend::GRACE))
+                .await
+                .ok();
+        }
         mock.shutdown().await;
         let report = result?;
+        let failed = !report.ok();
         if ctx.json {
             let mut head = Map::new();
             head.insert("mock".into(), json!(link.url()));
@@ -133,13 +224,80 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             head.insert("flow".into(), json!(path));
             head.insert("backend".into(), json!(flow.backend));
             head.insert("appid".into(), json!(flow.appid));
-            ctx.emit_json(render::document(&report, head, ctx.reveal));
+            let mut doc = render::document(&report, head, ctx.reveal);
+            if starts_backend {
+                doc["backend_stderr"] = json!(if failed { stderr_tail } else { vec![] });
+            }
+            ctx.emit_json(doc);
         } else {
             println_safe("");
-            for line in render::summary_lines(ctx.color_out, &report) {
+            for line in render::summary_lines(ctx.color_out, &report, ctx.lang) {
                 println_safe(&line);
+            }
+            if failed && starts_backend {
+                if let Some(status) = exited {
+                    println_safe(&format!("the backend exited during the run ({status})"));
+                }
+                println_safe(&lang::backend_stderr(stderr_tail.len(), ctx.lang));
+                for line in &stderr_tail {
+                    println_safe(&format!("  │ {line}"));
+                }
             }
         }
         Ok(report.exit_code())
     })
+}
+
+async fn start_backend(
+    args: &SimulateArgs,
+    flow: &Flow,
+    env: &[(String, String)],
+) -> Result<BackendProc, Error> {
+    let Some(url) = flow.backend.clone() else {
+        return Err(Error::usage(
+            "simulate starts the backend but does not know its URL",
+            "give `backend = \"http://127.0.0.1:PORT\"` in the flow or --backend URL: the backend \
+             gets the port as PORT, and simulate waits until it accepts connections there",
+        ));
+    };
+    let mut proc = BackendProc::spawn(&args.command, env)?;
+    let timeout = args.ready_timeout.unwrap_or(backend::DEFAULT_READY_TIMEOUT);
+    proc.wait_ready(&url, args.ready_path.as_deref(), timeout)
+        .await?;
+    Ok(proc)
+}
+
+/// A backend URL with port 0 gets a free port, which the started backend receives as PORT.
+fn pick_backend_port(flow: &mut Flow) -> Result<(), Error> {
+    let Some(url) = flow.backend.as_deref() else {
+        return Ok(());
+    };
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return Ok(());
+    };
+    if parsed.port() != Some(0) {
+        return Ok(());
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| {
+            Error::transport(
+                format!("cannot find a free port for the backend: {e}"),
+                "give the backend URL a fixed port",
+            )
+        })?;
+    let _ = parsed.set_port(Some(port));
+    flow.backend = Some(parsed.as_str().trim_end_matches('/').to_string());
+    Ok(())
+}
+
+/// On a terminal, with a mock on a random port: say where it is and wait for the person.
+fn wait_for_backend(ctx: &Ctx, url: &str) {
+    ctx.note(&format!(
+        "the mock listens on {url}: point your backend's WeChat base URL at it (or give \
+         --mock-port next time, or `-- CMD` to let simulate start the backend), then press Enter"
+    ));
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
 }

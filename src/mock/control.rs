@@ -447,13 +447,16 @@ pub(crate) async fn journal(Ext(mock): Shared, uri: Uri) -> Response {
         }
     };
     let (cursor, entries) = mock.journal.since(&mock.state, after);
-    let body = json!({
+    let mut body = json!({
         "capacity": JOURNAL_CAPACITY,
         "dropped": mock.journal.dropped(),
         "generation": cursor.generation,
         "last_seq": cursor.last_seq,
         "entries": entries,
     });
+    if let Some(failures) = &mock.tls_failures {
+        body["tls_failures"] = json!(failures.list());
+    }
     json(StatusCode::OK, &body, Note::default())
 }
 
@@ -462,7 +465,23 @@ pub(crate) async fn reset(Ext(mock): Shared) -> Response {
     mock.state.reset();
     mock.faults.clear();
     mock.journal.clear();
+    if let Some(failures) = &mock.tls_failures {
+        failures.clear();
+    }
     json(StatusCode::OK, &json!({"ok": true}), Note::default())
+}
+
+/// `GET /mock/apps`: the mock's apps with their secrets. These are the mock's own made-up test
+/// secrets, on its loopback control plane: a tool driving a backend (`simulate --mock URL`)
+/// reads the secret here instead of being told it again.
+pub(crate) async fn apps(Ext(mock): Shared) -> Response {
+    let apps: Vec<Value> = mock
+        .state
+        .apps
+        .iter()
+        .map(|a| json!({"appid": a.appid, "secret": a.secret}))
+        .collect();
+    json(StatusCode::OK, &json!({"apps": apps}), Note::default())
 }
 
 pub(crate) async fn method_not_allowed() -> Response {

@@ -114,6 +114,7 @@ pub(crate) const ROUTES: &[&str] = &[
     "/mock/faults",
     "/mock/journal",
     "/mock/reset",
+    "/mock/apps",
 ];
 
 /// A request in the journal, secrets masked.

@@ -171,6 +171,8 @@ pub(crate) struct Mock {
     pub faults: faults::Faults,
     pub log: Option<Logger>,
     pub variants: variants::Variants,
+    /// With `--intercept`: the handshakes that failed (a client that does not trust the CA).
+    pub tls_failures: Option<Arc<intercept::TlsFailures>>,
 }
 
 /// A running mock on loopback, for a backend's own tests as for the CLI. Dropping it stops the
@@ -383,6 +385,7 @@ async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
         journal: Journal::new(),
         faults: faults::Faults::default(),
         log: cfg.log.then(|| Logger::start(cfg.color)),
+        tls_failures: interceptor.as_ref().map(|(with, _)| with.failures()),
     });
 
     let observed = Observed {
@@ -513,6 +516,7 @@ fn router(mock: Arc<Mock>) -> Router {
             get(control::journal).fallback(control_only),
         )
         .route("/mock/reset", post(control::reset).fallback(control_only))
+        .route("/mock/apps", get(control::apps).fallback(control_only))
         .fallback(wechat::not_found)
         .with_state(mock)
 }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::flow::Flow;
 use super::mocklink::WeChatCall;
-use super::report::{History, StepReport};
+use super::report::{History, StepReport, Transport};
 use crate::core::errcode::{self, Lang};
 use crate::core::redact::mask;
 
@@ -41,14 +41,7 @@ impl Diagnosis {
 /// Explains the failed step from the journal and the run so far.
 pub fn diagnose(flow: &Flow, code_ttl: Duration, h: &History, failed: &StepReport) -> Diagnosis {
     if failed.transport_failure {
-        return Diagnosis::new(
-            "backend-unreachable",
-            failed
-                .error
-                .clone()
-                .unwrap_or_else(|| "the backend did not answer".into()),
-            "start the backend (pointed at the mock as its WeChat base URL) and check `backend =` in the flow",
-        );
+        return unreachable(failed);
     }
     let step_calls: Vec<&WeChatCall> = failed.wechat.iter().collect();
     let exchanges: Vec<(usize, &WeChatCall)> = h
@@ -73,6 +66,9 @@ pub fn diagnose(flow: &Flow, code_ttl: Duration, h: &History, failed: &StepRepor
     let Some(last) = h.logins.last() else {
         return fallback(failed);
     };
+    if exchanges.is_empty() && h.intercepting {
+        return not_intercepted(h, last.step);
+    }
     if exchanges.is_empty() {
         return Diagnosis::new(
             "never-exchanged",
@@ -201,11 +197,29 @@ fn refused_call(
             let first = first.map_or_else(String::new, |s| {
                 format!(" (the first exchange, in step {s}, succeeded)")
             });
+            let carriers = h.carriers_of(code);
+            if carriers.len() >= 2 {
+                return Diagnosis::new(
+                    "exchanged-twice",
+                    format!(
+                        "the code of step {login_step} was sent to the backend twice, by steps {}, and \
+                         each request exchanged it: WeChat answered the second 40163 (code been used){first}",
+                        list(&carriers)
+                    ),
+                    "the client posted one code twice, which a backend cannot honour: send each \
+                     wx.login code once (a retry needs a new wx.login); the backend is right to exchange \
+                     what it gets",
+                );
+            }
+            let carried = match carriers.as_slice() {
+                [one] => format!(" (only step {one} sent it to the backend)"),
+                _ => String::new(),
+            };
             Diagnosis::new(
                 "exchanged-twice",
                 format!(
-                    "the backend exchanged the code of step {login_step} twice: WeChat answered the second \
-                     call 40163 (code been used){first}"
+                    "the backend exchanged the code of step {login_step} twice{carried}: WeChat \
+                     answered the second call 40163 (code been used){first}"
                 ),
                 "exchange each code exactly once and keep the session_key it returns; don't \"validate\" a \
                  code with a first call, and don't retry an exchange that reached WeChat",
@@ -274,6 +288,103 @@ fn refused_call(
                 fix,
             )
         }
+    }
+}
+
+/// The backend gave no answer: nothing listens, the connection hung, or it took too long,
+/// perhaps because it was waiting on WeChat itself.
+fn unreachable(failed: &StepReport) -> Diagnosis {
+    let message = failed
+        .error
+        .clone()
+        .unwrap_or_else(|| "the backend did not answer".into());
+    match failed.transport {
+        Some(Transport::ReadTimeout) => {
+            let slow_call = failed.wechat.iter().max_by_key(|c| c.latency_us);
+            let waiting = match (slow_call, failed.latency_faults.first()) {
+                (_, Some((route, ms))) => Some(format!(
+                    "the backend was itself waiting on WeChat: the mock holds a latency fault of \
+                     {ms} ms on {route}"
+                )),
+                (Some(call), None) => Some(format!(
+                    "the backend was itself waiting on WeChat: its {} {} during this step took {} ms",
+                    call.method,
+                    call.path,
+                    call.latency_us / 1000
+                )),
+                (None, None) => None,
+            };
+            match waiting {
+                Some(w) => Diagnosis::new(
+                    "backend-unreachable",
+                    format!("{message}; {w}"),
+                    "give the backend's WeChat calls a timeout shorter than the client's (the \
+                     flow's `timeout`), and answer the client with an error when WeChat is slow",
+                ),
+                None => Diagnosis::new(
+                    "backend-unreachable",
+                    format!(
+                        "{message}; it made no call to WeChat meanwhile, so it was busy on its own"
+                    ),
+                    "look at the backend's log for this request (a lock, a slow database, a debugger \
+                     stop), or raise the flow's `timeout`",
+                ),
+            }
+        }
+        Some(Transport::ConnectTimeout) => Diagnosis::new(
+            "backend-unreachable",
+            message,
+            "the backend's host does not complete connections: check `backend =` in the flow \
+             (a host that drops packets, or a firewall)",
+        ),
+        _ => Diagnosis::new(
+            "backend-unreachable",
+            message,
+            "start the backend (pointed at the mock as its WeChat base URL), or let simulate start \
+             it with `-- CMD`, and check `backend =` in the flow",
+        ),
+    }
+}
+
+/// With `--intercept` and no exchange at all: the backend never came through the proxy, or
+/// came and refused the mock's certificate.
+fn not_intercepted(h: &History, login_step: usize) -> Diagnosis {
+    if let Some(f) = h.tls_failures.iter().find(|f| f.untrusted) {
+        let host = f.host.as_deref().unwrap_or("WeChat's host");
+        return Diagnosis::new(
+            "ca-not-trusted",
+            format!(
+                "the backend came through the mock's proxy for {host} but refused the mock's \
+                 certificate, so the code of step {login_step} was never exchanged ({})",
+                f.message
+            ),
+            "make the backend's HTTP client trust the mock's CA: SSL_CERT_FILE / REQUESTS_CA_BUNDLE / \
+             CURL_CA_BUNDLE = the bundle, NODE_EXTRA_CA_CERTS = ca.pem (read at start), or a Java \
+             truststore; `-- CMD` sets the variables for you",
+        );
+    }
+    let through_proxy = h.calls.iter().any(|(_, c)| c.host.is_some());
+    let reason = if through_proxy {
+        "none of its requests through the mock's proxy was an exchange"
+    } else {
+        "no request of the backend came through the mock's proxy: its HTTP client called WeChat \
+         directly (it ignores HTTPS_PROXY) or did not call at all"
+    };
+    Diagnosis::new(
+        "proxy-not-used",
+        format!("the code of step {login_step} never reached the mock: {reason}"),
+        "start the backend with the proxy variables (`-- CMD` gives them; else `set -a; . \
+         wx.env; set +a`); a client that ignores HTTPS_PROXY (Node's fetch and https.get) needs a \
+         proxy agent of its own",
+    )
+}
+
+/// `2 and 4`, `2, 3 and 4`.
+fn list(steps: &[usize]) -> String {
+    let text: Vec<String> = steps.iter().map(usize::to_string).collect();
+    match text.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => text.join(""),
     }
 }
 
@@ -351,6 +462,7 @@ mod tests {
         WeChatCall {
             time_ms,
             method: "GET".into(),
+            host: None,
             path: "/sns/jscode2session".into(),
             query: None,
             appid: Some("wxapp".into()),
@@ -381,6 +493,8 @@ mod tests {
             checks: vec![],
             error: None,
             transport_failure: false,
+            transport: None,
+            latency_faults: vec![],
             ok: false,
         }
     }
@@ -391,10 +505,10 @@ mod tests {
                 step: 1,
                 code: "code-of-step-one-0001".into(),
                 at_ms: 1_000,
+                name: None,
             }],
-            userinfos: vec![],
             calls: calls.iter().map(|c| (2, c.clone())).collect(),
-            warnings: vec![],
+            ..History::default()
         }
     }
 
@@ -434,5 +548,75 @@ mod tests {
         let d = diagnose(&flow(), TTL, &h, &failed(calls, json!({"e": "x"})));
         assert_eq!(d.rule, "backend");
         assert!(h.session_valid() && h.backend_current());
+    }
+
+    #[test]
+    fn a_code_posted_twice_is_the_clients_doing() {
+        let calls = vec![
+            exchange("code-of-step-one-0001", 0, 2_000),
+            exchange("code-of-step-one-0001", 40163, 3_000),
+        ];
+        let mut h = history(&calls);
+        h.carriers = vec![(2, "code-of-step-one-0001".into())];
+        let d = diagnose(&flow(), TTL, &h, &failed(calls.clone(), json!({})));
+        assert_eq!(d.rule, "exchanged-twice");
+        assert!(
+            d.message
+                .contains("twice (only step 2 sent it to the backend)"),
+            "{}",
+            d.message
+        );
+        h.carriers.push((3, "code-of-step-one-0001".into()));
+        let d = diagnose(&flow(), TTL, &h, &failed(calls, json!({})));
+        assert!(d.message.contains("by steps 2 and 3"), "{}", d.message);
+        assert!(
+            d.fix.contains("the client posted one code twice"),
+            "{}",
+            d.fix
+        );
+    }
+
+    #[test]
+    fn intercepted_backends_that_never_arrive_get_their_own_rules() {
+        let mut h = history(&[]);
+        h.intercepting = true;
+        let d = diagnose(&flow(), TTL, &h, &failed(vec![], json!({})));
+        assert_eq!(d.rule, "proxy-not-used", "{d:?}");
+        h.tls_failures.push(crate::scenario::mocklink::TlsFailure {
+            time_ms: 1_500,
+            host: Some("api.weixin.qq.com".into()),
+            untrusted: true,
+            message: "a client connecting to api.weixin.qq.com does not trust the mock's CA".into(),
+        });
+        let d = diagnose(&flow(), TTL, &h, &failed(vec![], json!({})));
+        assert_eq!(d.rule, "ca-not-trusted", "{d:?}");
+        assert!(d.message.contains("api.weixin.qq.com"), "{}", d.message);
+        h.intercepting = false;
+        h.tls_failures.clear();
+        let d = diagnose(&flow(), TTL, &h, &failed(vec![], json!({})));
+        assert_eq!(d.rule, "never-exchanged");
+    }
+
+    #[test]
+    fn a_timeout_while_the_backend_waits_on_wechat_says_so() {
+        let mut f = failed(vec![], json!({}));
+        f.response = None;
+        f.transport_failure = true;
+        f.transport = Some(Transport::ReadTimeout);
+        f.error = Some("the backend did not answer POST /a: no answer within 1 s (timeout)".into());
+        let d = diagnose(&flow(), TTL, &history(&[]), &f);
+        assert_eq!(d.rule, "backend-unreachable");
+        assert!(d.message.contains("busy on its own"), "{}", d.message);
+        f.latency_faults = vec![("jscode2session".into(), 5_000)];
+        let d = diagnose(&flow(), TTL, &history(&[]), &f);
+        assert!(d.message.contains("waiting on WeChat"), "{}", d.message);
+        assert!(
+            d.message.contains("5000 ms on jscode2session"),
+            "{}",
+            d.message
+        );
+        f.transport = Some(Transport::Refused);
+        let d = diagnose(&flow(), TTL, &history(&[]), &f);
+        assert!(d.fix.contains("-- CMD"), "{}", d.fix);
     }
 }

@@ -14,6 +14,9 @@ pub struct WeChatCall {
     /// Unix time in milliseconds.
     pub time_ms: u64,
     pub method: String,
+    /// The WeChat host the call came through `--intercept`'s proxy for; `None` when the
+    /// backend called the mock's URL directly.
+    pub host: Option<String>,
     pub path: String,
     pub query: Option<String>,
     pub appid: Option<String>,
@@ -32,6 +35,7 @@ impl WeChatCall {
         Some(WeChatCall {
             time_ms: entry.get("time_ms").and_then(Value::as_u64).unwrap_or(0),
             method: text("method").unwrap_or_else(|| "GET".into()),
+            host: text("host"),
             path: text("path")?,
             query: text("query"),
             appid: text("appid"),
@@ -77,6 +81,7 @@ impl WeChatCall {
     pub fn to_json(&self) -> Value {
         json!({
             "method": self.method,
+            "host": self.host,
             "path": self.path,
             "query": self.query,
             "appid": self.appid,
@@ -90,6 +95,16 @@ impl WeChatCall {
     }
 }
 
+/// A TLS handshake a client failed with the mock's `--intercept` proxy (from its journal).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TlsFailure {
+    pub time_ms: u64,
+    pub host: Option<String>,
+    /// The client rejected the mock's certificate: it does not trust the CA.
+    pub untrusted: bool,
+    pub message: String,
+}
+
 /// An HTTP connection to a running mock (embedded or `wxlogin mock-server`).
 #[derive(Debug, Clone)]
 pub struct MockLink {
@@ -97,6 +112,8 @@ pub struct MockLink {
     http: reqwest::Client,
     /// Where the journal stood at the last read.
     cursor: JournalCursor,
+    /// The failed handshakes the journal listed at the last read.
+    tls_failures: Vec<TlsFailure>,
 }
 
 /// A position in the mock's journal: resets so far, and the seq of the last entry read.
@@ -128,6 +145,7 @@ impl MockLink {
             base,
             http,
             cursor: JournalCursor::default(),
+            tls_failures: Vec::new(),
         })
     }
 
@@ -203,6 +221,11 @@ impl MockLink {
             self.cursor.last_seq
         };
         self.cursor = now;
+        self.tls_failures = v
+            .get("tls_failures")
+            .and_then(Value::as_array)
+            .map(|list| list.iter().filter_map(tls_failure).collect())
+            .unwrap_or_default();
         Ok(entries
             .iter()
             .filter(|e| {
@@ -213,6 +236,49 @@ impl MockLink {
             .filter_map(WeChatCall::from_entry)
             .filter(|c| !c.is_control())
             .collect())
+    }
+
+    /// The failed TLS handshakes the mock listed at the last journal read (with `--intercept`).
+    pub fn tls_failures(&self) -> &[TlsFailure] {
+        &self.tls_failures
+    }
+
+    /// The mock's apps and their secrets (`GET /mock/apps`); empty from a mock without the route.
+    pub async fn apps(&self) -> Vec<(String, String)> {
+        let Ok(v) = self.get("/mock/apps").await else {
+            return Vec::new();
+        };
+        v.get("apps")
+            .and_then(Value::as_array)
+            .map(|apps| {
+                apps.iter()
+                    .filter_map(|a| {
+                        let field = |k: &str| a.get(k).and_then(Value::as_str).map(String::from);
+                        Some((field("appid")?, field("secret")?))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The latency faults now set (`(route, latency_ms)`), to tell why a backend was slow.
+    pub async fn latency_faults(&self) -> Vec<(String, u64)> {
+        let Ok(v) = self.get("/mock/faults").await else {
+            return Vec::new();
+        };
+        v.get("faults")
+            .and_then(Value::as_array)
+            .map(|faults| {
+                faults
+                    .iter()
+                    .filter_map(|f| {
+                        let ms = f.get("latency_ms").and_then(Value::as_u64)?;
+                        let route = f.get("route").and_then(Value::as_str)?;
+                        (ms > 0).then(|| (route.to_string(), ms))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     async fn post(&self, path: &str, body: &Value) -> Result<Value> {
@@ -273,6 +339,15 @@ impl MockLink {
             "is --mock the URL of a `wxlogin mock-server`?",
         )
     }
+}
+
+fn tls_failure(v: &Value) -> Option<TlsFailure> {
+    Some(TlsFailure {
+        time_ms: v.get("time_ms").and_then(Value::as_u64).unwrap_or(0),
+        host: v.get("host").and_then(Value::as_str).map(String::from),
+        untrusted: v.get("untrusted").and_then(Value::as_bool).unwrap_or(false),
+        message: v.get("message").and_then(Value::as_str)?.to_string(),
+    })
 }
 
 /// At most `max` bytes of `text`, cut on a character boundary (the text may be CJK).

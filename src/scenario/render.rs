@@ -6,9 +6,11 @@ use serde_json::{Map, Value, json};
 
 use super::diagnose::{Diagnosis, short};
 use super::diagram::{Diagram, Lane, Mark};
+use super::lang as words;
 use super::mocklink::WeChatCall;
 use super::run::{Check, RunReport, StepKind, StepReport};
 use super::template::as_text;
+use crate::core::errcode::Lang;
 use crate::core::redact::mask;
 use crate::output::paint;
 
@@ -135,6 +137,9 @@ fn produced_detail(step: &StepReport) -> String {
 
 fn call_detail(call: &WeChatCall) -> String {
     let mut parts = Vec::new();
+    if let Some(host) = &call.host {
+        parts.push(format!("host {host}"));
+    }
     if let Some(code) = &call.code {
         parts.push(format!("code {}", short(code)));
     }
@@ -171,33 +176,24 @@ pub fn shown_value(value: &Value, reveal: bool) -> String {
     }
 }
 
-/// The closing lines: the diagnosis and the verdict.
-pub fn summary_lines(color: bool, report: &RunReport) -> Vec<String> {
+/// The closing lines: the diagnosis and the verdict, in `lang`.
+pub fn summary_lines(color: bool, report: &RunReport, lang: Lang) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(d) = &report.diagnosis {
+        let (label, text) = words::diagnosis_line(d, lang);
         lines.push(format!(
-            "{} {}",
-            paint(color, "diagnosis:", |s| s.yellow().bold()),
-            d.one_line()
+            "{}{text}",
+            paint(color, &label, |s| s.yellow().bold())
         ));
     }
     let total = report.steps.len() + report.skipped;
     let verdict = match report.steps.iter().find(|s| !s.ok) {
-        None => paint(color, &format!("✓ all {total} steps passed"), |s| {
-            s.green().bold()
-        }),
-        Some(s) => {
-            let not_run = if report.skipped > 0 {
-                format!(" ({} not run)", report.skipped)
-            } else {
-                String::new()
-            };
-            paint(
-                color,
-                &format!("✗ step {} of {total} failed{not_run}", s.number),
-                |s| s.red().bold(),
-            )
-        }
+        None => paint(color, &words::all_passed(total, lang), |s| s.green().bold()),
+        Some(s) => paint(
+            color,
+            &words::step_failed(s.number, total, report.skipped, lang),
+            |s| s.red().bold(),
+        ),
     };
     lines.push(verdict);
     lines

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::flow::Method;
-use super::mocklink::WeChatCall;
+use super::mocklink::{TlsFailure, WeChatCall};
 
 /// What one step did and how it ended.
 #[derive(Debug, Clone)]
@@ -26,7 +26,23 @@ pub struct StepReport {
     /// Why the step could not complete (transport, template, capture), if it could not.
     pub error: Option<String>,
     pub transport_failure: bool,
+    /// How the backend could not be reached, when it could not.
+    pub transport: Option<Transport>,
+    /// Latency faults set on the mock when the backend timed out: `(route, latency_ms)`.
+    pub latency_faults: Vec<(String, u64)>,
     pub ok: bool,
+}
+
+/// Why a request to the backend got no answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transport {
+    /// Nothing listens there.
+    Refused,
+    /// The connection itself did not complete in time.
+    ConnectTimeout,
+    /// Connected and sent, but no answer in time: the backend is busy or waiting itself.
+    ReadTimeout,
+    Other(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +77,8 @@ pub struct LoginEvent {
     pub code: String,
     /// Unix milliseconds when the mock issued the code.
     pub at_ms: u64,
+    /// The step's `as` name, under which its code stays reachable after another login.
+    pub name: Option<String>,
 }
 
 /// What happened so far, for the diagnosis and for `checksession`.
@@ -71,10 +89,25 @@ pub struct History {
     pub userinfos: Vec<usize>,
     /// WeChat-side calls, with the step during which each happened.
     pub calls: Vec<(usize, WeChatCall)>,
+    /// HTTP steps that sent a login's code to the backend: (step, code).
+    pub carriers: Vec<(usize, String)>,
+    /// TLS handshakes that failed with the mock's proxy during the run.
+    pub tls_failures: Vec<TlsFailure>,
+    /// The mock intercepts WeChat's hosts: the backend is to reach it through the proxy.
+    pub intercepting: bool,
     pub warnings: Vec<String>,
 }
 
 impl History {
+    /// The HTTP steps that sent `code` to the backend.
+    pub fn carriers_of(&self, code: &str) -> Vec<usize> {
+        self.carriers
+            .iter()
+            .filter(|(_, c)| c == code)
+            .map(|(s, _)| *s)
+            .collect()
+    }
+
     /// The step whose call exchanged `code` successfully, if one did.
     pub fn exchanged_ok(&self, code: &str) -> Option<usize> {
         self.calls

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::diagnose::{self, Diagnosis};
 use super::flow::{Action, Body, Expectation, Flow, HttpStep, Method, Step, Wx};
 use super::mocklink::{MockLink, short_reason};
-pub use super::report::{Check, History, LoginEvent, Response, StepKind, StepReport};
+pub use super::report::{Check, History, LoginEvent, Response, StepKind, StepReport, Transport};
 use super::template::{CaptureSource, Vars, as_text};
 use crate::core::clock::unix_ms;
 use crate::core::redact::mask;
@@ -49,6 +49,8 @@ pub struct RunOptions {
     /// How long the mock's codes live, to tell an expired code from an unknown one.
     pub code_ttl: Duration,
     pub reveal: bool,
+    /// The mock intercepts WeChat's hosts (`--intercept`): the backend goes through its proxy.
+    pub intercepting: bool,
 }
 
 /// Runs every step in order, stopping at the first that fails; `observe` sees each step as
@@ -69,13 +71,17 @@ pub async fn run_flow(
         })?;
     // Calls made before this run belong to no step.
     mock.new_calls().await?;
+    let started_ms = unix_ms();
     let mut runner = Runner {
         flow,
         opts,
         http,
         vars: Vars::default(),
         openid: None,
-        history: History::default(),
+        history: History {
+            intercepting: opts.intercepting,
+            ..History::default()
+        },
     };
     runner.vars.set("appid", json!(flow.appid));
     runner.vars.set("mock", json!(mock.url()));
@@ -89,6 +95,9 @@ pub async fn run_flow(
     let mut warnings = Vec::new();
     for step in &flow.steps {
         let mut report = runner.step(step, mock, &mut warnings).await?;
+        if report.transport == Some(Transport::ReadTimeout) {
+            report.latency_faults = mock.latency_faults().await;
+        }
         for w in &warnings {
             observe(Event::Warning(w));
         }
@@ -99,6 +108,12 @@ pub async fn run_flow(
         for call in &report.wechat {
             runner.history.calls.push((step.number, call.clone()));
         }
+        runner.history.tls_failures = mock
+            .tls_failures()
+            .iter()
+            .filter(|f| f.time_ms >= started_ms)
+            .cloned()
+            .collect();
         observe(Event::Step(&report));
         let ok = report.ok;
         steps.push(report);
@@ -154,6 +169,8 @@ impl Runner<'_> {
             checks: Vec::new(),
             error: None,
             transport_failure: false,
+            transport: None,
+            latency_faults: Vec::new(),
             ok: true,
         };
         match &step.action {
@@ -163,7 +180,15 @@ impl Runner<'_> {
             }
             Action::Wx(wx) => {
                 report.kind = StepKind::Wx(wx.label());
-                self.wx(step.number, wx, mock, &mut report).await?;
+                self.wx(step.number, wx, step.alias.as_deref(), mock, &mut report)
+                    .await?;
+                if let Some(alias) = &step.alias {
+                    for name in super::flow::wx_defines(wx) {
+                        if let Some(v) = self.vars.get(name).cloned() {
+                            self.vars.set(&format!("{alias}.{name}"), v);
+                        }
+                    }
+                }
             }
             Action::Http(h) => {
                 self.http_step(step.number, h, &mut report, warnings).await;
@@ -177,6 +202,7 @@ impl Runner<'_> {
         &mut self,
         number: usize,
         wx: &Wx,
+        alias: Option<&str>,
         mock: &MockLink,
         report: &mut StepReport,
     ) -> Result<()> {
@@ -206,6 +232,7 @@ impl Runner<'_> {
                     step: number,
                     code: login.code.clone(),
                     at_ms: unix_ms(),
+                    name: alias.map(String::from),
                 });
                 self.openid = Some(login.openid);
             }
@@ -305,6 +332,12 @@ impl Runner<'_> {
                  appsecret (anyone can unpack the package); only the backend calls jscode2session"
             ));
         }
+        let sent = prepared.to_json(h.method, &url).to_string();
+        for login in &self.history.logins {
+            if sent.contains(&login.code) {
+                self.history.carriers.push((number, login.code.clone()));
+            }
+        }
         report.request = Some(self.scrub(prepared.to_json(h.method, &url)));
         let mut req = match h.method {
             Method::Get => self.http.get(&url),
@@ -327,13 +360,26 @@ impl Runner<'_> {
         let started = Instant::now();
         let response = match read_response(req).await {
             Ok(r) => r,
-            Err(reason) => {
+            Err(transport) => {
+                let reason = match &transport {
+                    Transport::Refused => "connection refused (nothing listens there)".to_string(),
+                    Transport::ConnectTimeout => format!(
+                        "the connection did not complete within {:.0} s",
+                        self.flow.timeout.min(Duration::from_secs(5)).as_secs_f64()
+                    ),
+                    Transport::ReadTimeout => format!(
+                        "it accepted the request but sent no answer within {:.0} s (timeout)",
+                        self.flow.timeout.as_secs_f64()
+                    ),
+                    Transport::Other(why) => why.clone(),
+                };
                 report.error = Some(format!(
                     "the backend did not answer {} {}: {reason}",
                     h.method.as_str(),
                     self.display_url(&url)
                 ));
                 report.transport_failure = true;
+                report.transport = Some(transport);
                 return;
             }
         };
@@ -519,8 +565,18 @@ impl Prepared {
     }
 }
 
-async fn read_response(req: reqwest::RequestBuilder) -> std::result::Result<Response, String> {
-    let mut resp = req.send().await.map_err(|e| short_reason(&e))?;
+/// How a request to the backend failed: refused, a connection or an answer that timed out.
+fn transport_of(e: &reqwest::Error) -> Transport {
+    match (e.is_connect(), e.is_timeout()) {
+        (true, true) => Transport::ConnectTimeout,
+        (true, false) => Transport::Refused,
+        (false, true) => Transport::ReadTimeout,
+        (false, false) => Transport::Other(short_reason(e)),
+    }
+}
+
+async fn read_response(req: reqwest::RequestBuilder) -> std::result::Result<Response, Transport> {
+    let mut resp = req.send().await.map_err(|e| transport_of(&e))?;
     let status = resp.status().as_u16();
     let headers = resp
         .headers()
@@ -533,7 +589,7 @@ async fn read_response(req: reqwest::RequestBuilder) -> std::result::Result<Resp
         })
         .collect();
     let mut bytes = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| short_reason(&e))? {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_of(&e))? {
         bytes.extend_from_slice(&chunk);
         if bytes.len() > MAX_BODY {
             bytes.truncate(MAX_BODY);

@@ -16,6 +16,10 @@ impl Vars {
         self.values.insert(name.to_string(), value);
     }
 
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
     /// Renders a string: `"{{name}}"` alone gives the value as JSON (an object stays an
     /// object); placeholders inside longer text are replaced by the value's text.
     pub fn render_str(&self, template: &str) -> Result<Value, String> {

@@ -19,6 +19,7 @@ use tokio::task::JoinHandle;
 
 pub use ca::{BUNDLE_FILE, CA_FILE, INTERMEDIATE_FILE, INTERMEDIATE_KEY_FILE};
 pub(crate) use proxy::Intercept;
+pub use tls::{TlsFailure, TlsFailures};
 
 use crate::core::Error;
 
@@ -131,6 +132,7 @@ pub(crate) fn prepare(
     let advice = Arc::new(tls::Advice {
         ca: info.ca.display().to_string(),
         bundle: info.bundle.display().to_string(),
+        failures: Arc::default(),
     });
     let interceptor = Interceptor {
         tls,
@@ -139,6 +141,13 @@ pub(crate) fn prepare(
         log,
     };
     Ok((Arc::new(interceptor), info))
+}
+
+impl Interceptor {
+    /// The failed handshakes, shared with the journal route.
+    pub(crate) fn failures(&self) -> Arc<TlsFailures> {
+        self.advice.failures.clone()
+    }
 }
 
 /// Binds `--tls-port` and serves `service` over TLS on it.
@@ -208,26 +217,36 @@ pub fn advice(proxy_url: &str, info: &InterceptInfo, env_file: Option<&Path>) ->
     }
 }
 
+/// The variables a backend needs, as names and values (for a process started with them).
+pub fn env_vars(proxy_url: &str, info: &InterceptInfo) -> Vec<(&'static str, String)> {
+    let bundle = info.bundle.display().to_string();
+    let mut vars = Vec::new();
+    for name in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"] {
+        vars.push((name, proxy_url.to_string()));
+    }
+    for name in ["NO_PROXY", "no_proxy"] {
+        vars.push((name, NO_PROXY.to_string()));
+    }
+    for name in ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"] {
+        vars.push((name, bundle.clone()));
+    }
+    vars.push(("NODE_EXTRA_CA_CERTS", info.ca.display().to_string()));
+    // The leading ':' keeps PHP's own scan directory (and its extensions) in the list.
+    vars.push((
+        "PHP_INI_SCAN_DIR",
+        format!(":{}", info.php_ini_dir.display()),
+    ));
+    vars
+}
+
 /// The variables a backend needs, as `export NAME=value` lines for `set -a; . FILE; set +a`.
 pub fn env_file_text(proxy_url: &str, info: &InterceptInfo) -> String {
-    let bundle = shell_quote(&info.bundle.display().to_string());
-    let ca = shell_quote(&info.ca.display().to_string());
     let mut out = String::from(
         "# wxlogin mock-server --intercept: load with `set -a; . THIS_FILE; set +a`\n",
     );
-    for name in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"] {
-        out.push_str(&format!("export {name}={proxy_url}\n"));
+    for (name, value) in env_vars(proxy_url, info) {
+        out.push_str(&format!("export {name}={}\n", shell_quote(&value)));
     }
-    for name in ["NO_PROXY", "no_proxy"] {
-        out.push_str(&format!("export {name}={NO_PROXY}\n"));
-    }
-    for name in ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"] {
-        out.push_str(&format!("export {name}={bundle}\n"));
-    }
-    out.push_str(&format!("export NODE_EXTRA_CA_CERTS={ca}\n"));
-    // The leading ':' keeps PHP's own scan directory (and its extensions) in the list.
-    let php = shell_quote(&format!(":{}", info.php_ini_dir.display()));
-    out.push_str(&format!("export PHP_INI_SCAN_DIR={php}\n"));
     out
 }
 

@@ -64,11 +64,62 @@ pub(crate) fn config(ca: &Ca, hosts: &[&'static str]) -> Result<Arc<ServerConfig
     Ok(Arc::new(config))
 }
 
-/// What to tell a client's operator when its handshake fails.
+/// What to tell a client's operator when its handshake fails, and where failures are kept.
 #[derive(Clone)]
 pub(crate) struct Advice {
     pub ca: String,
     pub bundle: String,
+    pub failures: Arc<TlsFailures>,
+}
+
+/// A failed TLS handshake, as `GET /mock/journal` shows it under `tls_failures`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TlsFailure {
+    pub time_ms: u64,
+    /// The CONNECT target, or `None` on the `--tls-port`.
+    pub host: Option<String>,
+    /// The client rejected the mock's certificate (it does not trust the CA).
+    pub untrusted: bool,
+    pub message: String,
+}
+
+/// The latest failed handshakes: what a tool driving a backend (simulate) reads to tell a
+/// backend that does not trust the CA from one that never came through the proxy.
+#[derive(Debug, Default)]
+pub struct TlsFailures(std::sync::Mutex<std::collections::VecDeque<TlsFailure>>);
+
+/// Enough to see a backend's few retries; a client looping on failures does not grow it.
+const KEPT_FAILURES: usize = 32;
+
+impl TlsFailures {
+    fn push(&self, failure: TlsFailure) {
+        let mut list = crate::mock::shards::lock(&self.0);
+        if list.len() == KEPT_FAILURES {
+            list.pop_front();
+        }
+        list.push_back(failure);
+    }
+
+    pub fn list(&self) -> Vec<TlsFailure> {
+        crate::mock::shards::lock(&self.0).iter().cloned().collect()
+    }
+
+    pub fn clear(&self) {
+        crate::mock::shards::lock(&self.0).clear();
+    }
+}
+
+fn report(advice: &Advice, host: Option<&str>, (line, untrusted): (String, bool)) {
+    crate::mock::journal::eprint_line(&line);
+    advice.failures.push(TlsFailure {
+        time_ms: crate::core::clock::unix_ms(),
+        host: host.map(String::from),
+        untrusted,
+        message: line
+            .strip_prefix("mock-server: ")
+            .unwrap_or(&line)
+            .to_string(),
+    });
 }
 
 /// Terminates TLS on `io` and serves `service` behind it until the client leaves or the mock
@@ -94,8 +145,8 @@ pub(crate) async fn serve<IO, S>(
     let tls = match hello {
         Ok(start) => start.into_stream(config).await,
         Err(e) => {
-            if let Some(line) = diagnose(&e, host, &advice, false) {
-                crate::mock::journal::eprint_line(&line);
+            if let Some(found) = diagnose(&e, host, &advice, false) {
+                report(&advice, host, found);
             }
             return;
         }
@@ -103,8 +154,8 @@ pub(crate) async fn serve<IO, S>(
     let tls = match tls {
         Ok(tls) => tls,
         Err(e) => {
-            if let Some(line) = diagnose(&e, host, &advice, true) {
-                crate::mock::journal::eprint_line(&line);
+            if let Some(found) = diagnose(&e, host, &advice, true) {
+                report(&advice, host, found);
             }
             return;
         }
@@ -177,14 +228,14 @@ pub(crate) async fn listen<S>(
     }
 }
 
-/// One stderr line for a failed handshake: a client that rejected the certificate is told
-/// what fixes it; a client that spoke something else than TLS, or hung up, is not worth a line.
+/// One stderr line for a failed handshake, and whether the client rejected the certificate
+/// (then the line says what fixes it); a client that hung up before its hello is not worth one.
 fn diagnose(
     e: &std::io::Error,
     host: Option<&str>,
     advice: &Advice,
     after_hello: bool,
-) -> Option<String> {
+) -> Option<(String, bool)> {
     let target = host.map_or_else(|| "the mock's TLS port".to_string(), |h| h.to_string());
     let fix = format!(
         "give it the variables of --env-file (SSL_CERT_FILE, REQUESTS_CA_BUNDLE or \
@@ -193,25 +244,37 @@ fn diagnose(
         advice.bundle, advice.ca, advice.ca
     );
     if after_hello && e.kind() == std::io::ErrorKind::UnexpectedEof {
-        return Some(format!(
-            "mock-server: a client connecting to {target} hung up on the mock's certificate: it \
-             most likely does not trust the mock's CA (Java: \"PKIX path building failed\"): \
-             {fix}"
+        return Some((
+            format!(
+                "mock-server: a client connecting to {target} hung up on the mock's certificate: \
+                 it most likely does not trust the mock's CA (Java: \"PKIX path building \
+                 failed\"): {fix}"
+            ),
+            true,
         ));
     }
     let rustls_error = e.get_ref()?.downcast_ref::<rustls::Error>()?;
     match rustls_error {
-        rustls::Error::AlertReceived(alert) if rejects_certificate(*alert) => Some(format!(
-            "mock-server: a client connecting to {target} does not trust the mock's CA (it \
-             answered the certificate with alert {alert:?}): {fix}"
+        rustls::Error::AlertReceived(alert) if rejects_certificate(*alert) => Some((
+            format!(
+                "mock-server: a client connecting to {target} does not trust the mock's CA (it \
+                 answered the certificate with alert {alert:?}): {fix}"
+            ),
+            true,
         )),
-        rustls::Error::AlertReceived(alert) => Some(format!(
-            "mock-server: a client connecting to {target} ended the TLS handshake with alert \
-             {alert:?}"
+        rustls::Error::AlertReceived(alert) => Some((
+            format!(
+                "mock-server: a client connecting to {target} ended the TLS handshake with \
+                 alert {alert:?}"
+            ),
+            false,
         )),
-        rustls::Error::InvalidMessage(_) => Some(format!(
-            "mock-server: a client connecting to {target} did not speak TLS (plain http to an \
-             https port?)"
+        rustls::Error::InvalidMessage(_) => Some((
+            format!(
+                "mock-server: a client connecting to {target} did not speak TLS (plain http to \
+                 an https port?)"
+            ),
+            false,
         )),
         _ => None,
     }

@@ -1,0 +1,292 @@
+//! The backend `simulate -- CMD` starts: spawned with the mock in its environment, waited for
+//! until its URL accepts connections, stopped with SIGTERM (then killed), its stderr kept.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::core::{Error, Result};
+
+/// Lines of the backend's stderr kept for a failed step: a traceback fits.
+const KEPT_LINES: usize = 40;
+/// How long a backend gets between SIGTERM and SIGKILL.
+pub const GRACE: Duration = Duration::from_secs(3);
+/// The readiness wait when `--ready-timeout` is not given: a cold `npm start` or Django.
+pub const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running backend and the tail of its stderr.
+pub struct BackendProc {
+    child: Child,
+    program: String,
+    tail: Arc<Mutex<VecDeque<String>>>,
+    stopped: bool,
+}
+
+impl BackendProc {
+    /// Starts `command` (program and arguments) with `env` added to this process's own.
+    pub fn spawn(command: &[OsString], env: &[(String, String)]) -> Result<BackendProc> {
+        let Some((program, args)) = command.split_first() else {
+            return Err(Error::usage(
+                "`--` is followed by no command",
+                "give the backend's command after `--`, e.g. `-- node examples/backend/server.js`",
+            ));
+        };
+        let shown = program.to_string_lossy().into_owned();
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::null())
+            // simulate's own stdout is the report (one JSON document with --json).
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().map_err(|e| {
+            let why = if e.kind() == std::io::ErrorKind::NotFound {
+                "not found on PATH".to_string()
+            } else {
+                crate::core::error::io_reason(&e)
+            };
+            Error::input(
+                "CMD",
+                format!("cannot start the backend `{shown}`: {why}"),
+                "give the backend's command after `--` as you would run it from this directory",
+            )
+        })?;
+        let tail = Arc::new(Mutex::new(VecDeque::with_capacity(KEPT_LINES)));
+        if let Some(stderr) = child.stderr.take() {
+            let tail = tail.clone();
+            // Drained to the end, so the backend never blocks on a full pipe.
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stderr);
+                let mut line = Vec::new();
+                while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+                    let text = String::from_utf8_lossy(&line).trim_end().to_string();
+                    line.clear();
+                    let mut kept = tail.lock().unwrap_or_else(PoisonError::into_inner);
+                    if kept.len() == KEPT_LINES {
+                        kept.pop_front();
+                    }
+                    kept.push_back(text);
+                }
+            });
+        }
+        Ok(BackendProc {
+            child,
+            program: shown,
+            tail,
+            stopped: false,
+        })
+    }
+
+    pub fn program(&self) -> &str {
+        &self.program
+    }
+
+    /// The exit status, once the backend has exited.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// The last `n` lines the backend wrote to stderr, oldest first.
+    pub fn stderr_tail(&self, n: usize) -> Vec<String> {
+        let kept = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.iter()
+            .skip(kept.len().saturating_sub(n))
+            .cloned()
+            .collect()
+    }
+
+    /// Waits until `url`'s host and port accept a connection (or, with `ready_path`, until a
+    /// GET of it answers 2xx), failing early when the backend exits.
+    pub async fn wait_ready(
+        &mut self,
+        url: &str,
+        ready_path: Option<&str>,
+        timeout: Duration,
+    ) -> Result<()> {
+        let parsed = reqwest::Url::parse(url).map_err(|_| {
+            Error::input(
+                "--backend",
+                format!("\"{url}\" is not a URL"),
+                "give http://HOST:PORT",
+            )
+        })?;
+        let host = parsed.host_str().unwrap_or("127.0.0.1").to_string();
+        let port = parsed.port_or_known_default().unwrap_or(80);
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .map_err(|e| Error::transport(format!("cannot build an HTTP client: {e}"), "a bug"))?;
+        let probe = ready_path.map(|p| format!("{}{p}", url.trim_end_matches('/')));
+        let started = Instant::now();
+        let mut last = String::from("nothing listened there yet");
+        loop {
+            if let Some(status) = self.exited() {
+                return Err(self.failed_to_start(&format!(
+                    "the backend `{}` exited ({}) before {url} accepted connections",
+                    self.program,
+                    describe(status)
+                )));
+            }
+            let connected = tokio::time::timeout(
+                Duration::from_secs(1),
+                tokio::net::TcpStream::connect((host.as_str(), port)),
+            )
+            .await;
+            if let Ok(Ok(_)) = connected {
+                match &probe {
+                    None => return Ok(()),
+                    Some(probe) => match http.get(probe).send().await {
+                        Ok(r) if r.status().is_success() => return Ok(()),
+                        Ok(r) => last = format!("{probe} answered {}", r.status().as_u16()),
+                        Err(e) => last = format!("{probe}: {}", super::mocklink::short_reason(&e)),
+                    },
+                }
+            }
+            if started.elapsed() >= timeout {
+                let what = match ready_path {
+                    Some(p) => format!("{url}{p} did not answer 2xx"),
+                    None => format!("{url} did not accept connections"),
+                };
+                return Err(
+                    self.failed_to_start(&format!("{what} within {} ({last})", seconds(timeout)))
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    fn failed_to_start(&self, message: &str) -> Error {
+        let tail = self.stderr_tail(10);
+        let shown = if tail.is_empty() {
+            " (it wrote nothing to stderr)".to_string()
+        } else {
+            format!("; its last stderr lines:\n    {}", tail.join("\n    "))
+        };
+        Error::transport(
+            format!("{message}{shown}"),
+            "does the backend listen on the port of the flow's `backend` URL (it gets it as PORT)? \
+             give --ready-timeout for a slow start, or --ready-path for a route that answers when it is ready",
+        )
+    }
+
+    /// SIGTERM, then SIGKILL when it is still running after `grace`.
+    pub fn stop(&mut self, grace: Duration) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        if self.exited().is_some() {
+            return;
+        }
+        terminate(&self.child);
+        let until = Instant::now() + grace;
+        while Instant::now() < until {
+            if self.exited().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for BackendProc {
+    fn drop(&mut self) {
+        self.stop(GRACE);
+    }
+}
+
+#[cfg(unix)]
+fn terminate(child: &Child) {
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill(2) with a pid this process spawned and has not reaped yet.
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn terminate(_child: &Child) {}
+
+fn describe(status: ExitStatus) -> String {
+    match status.code() {
+        Some(code) => format!("exit status {code}"),
+        None => "killed by a signal".to_string(),
+    }
+}
+
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// A duration as `--ready-timeout` takes it: `10s`, `500ms`, `2m`, or bare seconds.
+pub fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a duration (e.g. 10s, 500ms, 2m)"))?;
+    let secs = match unit.trim() {
+        "" | "s" | "sec" | "secs" => value,
+        "ms" => value / 1000.0,
+        "m" | "min" => value * 60.0,
+        other => {
+            return Err(format!(
+                "unknown unit \"{other}\": use ms, s or m (e.g. 10s)"
+            ));
+        }
+    };
+    if !(secs.is_finite() && secs > 0.0 && secs <= 3600.0) {
+        return Err(format!("\"{text}\" must be above 0 and at most an hour"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_units_and_refuse_nonsense() {
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("ten").is_err());
+        assert!(parse_duration("5h").is_err());
+        assert!(parse_duration("0s").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn stderr_is_kept_and_a_stubborn_process_is_killed() {
+        let cmd: Vec<OsString> = [
+            "sh",
+            "-c",
+            "echo one >&2; echo two >&2; trap '' TERM; exec sleep 30",
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
+        let mut p = BackendProc::spawn(&cmd, &[]).unwrap();
+        while p.stderr_tail(5).len() < 2 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(p.stderr_tail(1), vec!["two".to_string()]);
+        p.stop(Duration::from_millis(200));
+        assert!(p.exited().is_some());
+    }
+}
