@@ -122,6 +122,8 @@ fn subcommand(name: &str) -> Option<clap::Command> {
         "phone" => PhoneArgs::augment_args(sub("phone")),
         "explain" => ExplainArgs::augment_args(sub("explain")),
         "completions" => CompletionsArgs::augment_args(sub("completions")),
+        "sessions" => SessionsArgs::augment_args(sub("sessions")),
+        "man" => crate::commands::man::ManArgs::augment_args(sub("man")),
         _ => return None,
     })
 }
