@@ -123,7 +123,9 @@ fn demo_masks_every_secret_unless_revealed() {
             "{text}"
         );
     }
-    assert!(human.contains(&masked(&secret)));
+    // The appsecret is hidden whole, as in trace URLs and the journal: no part of it shows.
+    assert!(!human.contains(&masked(&secret)), "{human}");
+    assert!(human.contains("(secret …)"), "{human}");
 }
 
 #[test]

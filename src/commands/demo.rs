@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
             println_safe(&head);
             println_safe(&format!(
                 "app {appid} (secret {}) · {note}",
-                secret.shown(ctx.reveal)
+                secret.shown_as("secret", ctx.reveal)
             ));
         }
         let mut phase = None;
@@ -82,7 +82,7 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome {
                 "ok": ok,
                 "mock": link.url(),
                 "appid": appid,
-                "secret": secret.shown(ctx.reveal),
+                "secret": secret.shown_as("secret", ctx.reveal),
                 "steps": steps.iter().map(DemoStep::to_json).collect::<Vec<_>>(),
                 "diagnosis": demo::diagnose(&steps).to_json(),
             }));

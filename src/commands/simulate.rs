@@ -161,9 +161,10 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             wait_for_backend(ctx, link.url());
         }
         if !ctx.json {
-            let shown = secret
-                .as_ref()
-                .map_or_else(|| "unknown".to_string(), |s| s.shown(ctx.reveal));
+            let shown = secret.as_ref().map_or_else(
+                || "unknown".to_string(),
+                |s| s.shown_as("secret", ctx.reveal),
+            );
             let kind = if embedded { "embedded" } else { "external" };
             println_safe(&format!(
                 "mock: {} ({kind}) · app {} (secret {shown})",

@@ -23,6 +23,16 @@ impl Secret {
         mask(&self.0)
     }
 
+    /// As `shown`, by the redaction policy of the parameter `name` holds: an appsecret
+    /// (`"secret"`) is hidden whole, as in trace URLs and the mock's journal.
+    pub fn shown_as(&self, name: &str, reveal: bool) -> String {
+        if reveal {
+            self.0.clone()
+        } else {
+            super::redact::shown(name, &self.0).into_owned()
+        }
+    }
+
     /// The value as the user asked to see it: in full with `--reveal`, masked otherwise.
     pub fn shown(&self, reveal: bool) -> String {
         if reveal {

@@ -191,6 +191,11 @@ impl<F: FnMut(&DemoStep)> Script<'_, F> {
     fn secret(&self, s: &Secret) -> Value {
         json!(s.shown(self.reveal))
     }
+
+    /// The appsecret: hidden whole, as everywhere (only `--reveal` shows it).
+    fn appsecret(&self, s: &Secret) -> Value {
+        json!(s.shown_as("secret", self.reveal))
+    }
 }
 
 /// Runs the script against the mock at `link`, for the app `appid`/`secret`. `observe` sees
@@ -244,7 +249,7 @@ pub async fn run_demo<F: FnMut(&DemoStep)>(
         "GET /sns/jscode2session",
         vec![
             ("appid", json!(appid)),
-            ("secret", s.secret(secret)),
+            ("secret", s.appsecret(secret)),
             ("openid", json!(short(&session.openid))),
             ("session_key", s.secret(&key)),
         ],
