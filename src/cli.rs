@@ -318,6 +318,18 @@ pub struct MockServerArgs {
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     pub code_ttl: u64,
 
+    /// Users kept, all apps together; past it the oldest anonymous user (a login without an openid) goes first, then the oldest named one
+    #[arg(long, default_value_t = crate::mock::DEFAULT_MAX_USERS, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_users: usize,
+
+    /// Codes kept (login codes; phone codes and superseded tokens each to the same number); used and expired ones go first, and when all are still valid a login is refused with 45011
+    #[arg(long, default_value_t = crate::mock::DEFAULT_MAX_CODES, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_codes: usize,
+
+    /// Requests GET /mock/journal keeps; the oldest goes first
+    #[arg(long, default_value_t = crate::mock::DEFAULT_JOURNAL_SIZE, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub journal_size: usize,
+
     /// A third-party platform authorised for the mock's apps (or only the listed ones; repeatable)
     #[arg(long = "component", value_name = "APPID:SECRET[:APPID,…]")]
     pub components: Vec<String>,
