@@ -326,23 +326,35 @@ impl State {
         let target = max - (max / 16).max(1);
         let mut freed = super::bounds::Freed::default();
         // Used codes of every shard before any expired one: they can never be redeemed again.
+        // Each shard gives in proportion to its size, oldest first, so what goes is about the
+        // oldest overall (a code redeemed a moment ago stays, to answer a replay with 40163).
         for only_used in [true, false] {
-            for mut shard in self.codes.each() {
-                let want = self.code_count().saturating_sub(target) as u64;
-                if want == 0 {
+            let ttl = if only_used {
+                u64::MAX
+            } else {
+                self.code_ttl_ms
+            };
+            loop {
+                let count = self.code_count().max(1) as u64;
+                let excess = count.saturating_sub(target as u64);
+                let mut progress = 0;
+                for mut shard in self.codes.each() {
+                    let want = self.code_count().saturating_sub(target) as u64;
+                    if want == 0 {
+                        break;
+                    }
+                    let share = (shard.len() as u64 * excess).div_ceil(count).max(1);
+                    let f = shard.evict(want.min(share), now, ttl);
+                    drop(shard);
+                    self.code_count
+                        .fetch_sub(f.total() as usize, Ordering::Relaxed);
+                    freed.used += f.used;
+                    freed.expired += f.expired;
+                    progress += f.total();
+                }
+                if progress == 0 || self.code_count() <= target {
                     break;
                 }
-                let ttl = if only_used {
-                    u64::MAX
-                } else {
-                    self.code_ttl_ms
-                };
-                let f = shard.evict(want, now, ttl);
-                drop(shard);
-                self.code_count
-                    .fetch_sub(f.total() as usize, Ordering::Relaxed);
-                freed.used += f.used;
-                freed.expired += f.expired;
             }
         }
         Evictions::add(&self.evicted.used_codes, freed.used);
@@ -725,6 +737,28 @@ mod tests {
             assert!(shard.order_lens().0 <= shard.len() * 2 + 64);
             assert!(shard.order_lens().1 <= shard.len() * 2 + 64);
         }
+    }
+
+    #[test]
+    fn soak_replay_of_a_code_just_redeemed_gets_40163_not_40029_when_codes_are_full() {
+        let s = bounded(60_000, 10, 1600);
+        let u = s.user_or_new(0, Some("oU"), None);
+        let mut previous = None;
+        for i in 0..20_000 {
+            let code = s.login(&u).unwrap();
+            if let Some(p) = previous {
+                assert_eq!(
+                    s.redeem(0, code_str(&p)).err(),
+                    Some(40163),
+                    "at {i}: {} kept, {} evicted",
+                    s.code_count(),
+                    s.evicted.counts().used_codes
+                );
+            }
+            s.redeem(0, code_str(&code)).unwrap();
+            previous = Some(code);
+        }
+        assert!(s.evicted.counts().used_codes > 10_000);
     }
 
     #[test]
