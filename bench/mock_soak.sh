@@ -56,10 +56,14 @@ for config in $CONFIGS; do
   fi
   # shellcheck disable=SC2206
   args+=(${MOCK_ARGS:-})
-  "$BIN" "${args[@]}" >"$tmp/mock.out" 2>/dev/null &
+  "$BIN" "${args[@]}" >"$tmp/mock.out" 2>"$tmp/mock.err" &
   pid=$!
-  for _ in $(seq 1 100); do grep -q '^listening on' "$tmp/mock.out" 2>/dev/null && break; sleep 0.1; done
-  url=$(head -1 "$tmp/mock.out" | sed 's/^listening on //')
+  for _ in $(seq 1 300); do grep -q '^listening on' "$tmp/mock.out" 2>/dev/null && break; sleep 0.1; done
+  url=$(head -1 "$tmp/mock.out" | sed -n 's/^listening on //p')
+  if [[ -z "$url" ]]; then
+    echo "the mock did not start: $(tail -c 500 "$tmp/mock.err")" >&2; exit 1
+  fi
+  : >"$tmp/mock.err"
   : >"$tmp/samples"
   (
     while sleep 10; do
