@@ -75,6 +75,10 @@ pub(crate) struct UserSnap {
     /// Made by a login without an openid: among the first to go past `--max-users`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     anonymous: bool,
+    /// Let go past `--max-users` while a code of theirs is still kept: restored for that code
+    /// only, so a restart does not lose a valid code.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    detached: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -164,7 +168,11 @@ pub(crate) fn restore(state: &State, snap: Snapshot) {
             phone: u.phone,
             anonymous: u.anonymous,
         };
-        let user = state.restore_user(app, saved);
+        let user = if u.detached {
+            state.detached_user(app, saved)
+        } else {
+            state.restore_user(app, saved)
+        };
         users.insert((app, u.openid), user);
     }
     for c in snap.codes {
@@ -231,7 +239,7 @@ pub(crate) fn snapshot(state: &State) -> Snapshot {
             unionid: a.unionid,
         })
         .collect();
-    let user_snap = |user: &Arc<User>, anonymous: bool| {
+    let user_snap = |user: &Arc<User>, anonymous: bool, detached: bool| {
         let data = lock(&user.data);
         UserSnap {
             appid: appid(user.app),
@@ -241,13 +249,16 @@ pub(crate) fn snapshot(state: &State) -> Snapshot {
             profile: data.profile.clone(),
             phone: data.phone.clone(),
             anonymous,
+            detached,
         }
     };
     // Oldest first, so a restart keeps the order in which users are let go.
     let (anonymous, named) = state.users_in_order();
     let mut users = Vec::with_capacity(anonymous.len() + named.len());
-    users.extend(anonymous.iter().map(|u| user_snap(u, true)));
-    users.extend(named.iter().map(|u| user_snap(u, false)));
+    users.extend(anonymous.iter().map(|u| user_snap(u, true, false)));
+    users.extend(named.iter().map(|u| user_snap(u, false, false)));
+    let mut listed: std::collections::HashSet<*const User> =
+        anonymous.iter().chain(&named).map(Arc::as_ptr).collect();
     drop((anonymous, named));
     // Under each shard's lock only a copy of a few words per code; the text comes after.
     // Expired codes would be refused anyway: they are not written.
@@ -260,6 +271,11 @@ pub(crate) fn snapshot(state: &State) -> Snapshot {
                 .filter(|(_, c)| now < c.issued_ms.saturating_add(ttl))
                 .map(|(code, c)| (*code, c.user.clone(), c.issued_ms, c.used)),
         );
+    }
+    for (_, user, _, _) in &kept {
+        if listed.insert(Arc::as_ptr(user)) {
+            users.push(user_snap(user, false, true));
+        }
     }
     let codes = kept
         .into_iter()
@@ -399,6 +415,34 @@ mod tests {
         assert_eq!(ids(&anonymous), vec![a1.openid.clone(), a2.openid.clone()]);
         assert_eq!(ids(&named_back), vec![named.openid.clone()]);
         assert_eq!((back.user_count(), back.code_count()), (3, 1));
+    }
+
+    #[test]
+    fn restart_keeps_a_valid_code_whose_anonymous_user_was_let_go() {
+        let apps = || {
+            vec![App {
+                appid: "wxapp".into(),
+                secret: "s".into(),
+                unionid: false,
+            }]
+        };
+        let limits = Limits {
+            max_users: 1,
+            ..Limits::default()
+        };
+        let s = State::new(apps(), Some(4), 0, Entropy::new(Some(4), 0), 60_000, limits);
+        let first = s.user_or_new(0, None, None);
+        let code = s.login(&first).unwrap();
+        s.user_or_new(0, None, None);
+        assert!(s.user(0, &first.openid).is_none(), "let go past max_users");
+        let snap: Snapshot =
+            serde_json::from_slice(&serde_json::to_vec(&snapshot(&s)).unwrap()).unwrap();
+        let back = State::new(apps(), Some(4), 1, Entropy::new(Some(4), 1), 60_000, limits);
+        restore(&back, snap);
+        assert_eq!(back.user_count(), 1);
+        assert!(back.user(0, &first.openid).is_none(), "still let go");
+        let redeemed = back.redeem(0, code_str(&code)).unwrap();
+        assert_eq!(redeemed.openid, first.openid);
     }
 
     #[test]

@@ -602,6 +602,20 @@ impl State {
         user
     }
 
+    /// A saved user no longer kept, for the codes that still name it: in no map, not counted.
+    pub(crate) fn detached_user(&self, app: usize, saved: SavedUser) -> Arc<User> {
+        Arc::new(User {
+            app,
+            openid: saved.openid,
+            unionid: saved.unionid,
+            data: Mutex::new(UserData {
+                session_key: saved.session_key,
+                profile: saved.profile,
+                phone: saved.phone,
+            }),
+        })
+    }
+
     /// Every user kept, oldest first: anonymous ones, then named ones. Pointer copies under
     /// one short lock, so a snapshot does not hold up requests.
     pub(crate) fn users_in_order(&self) -> (Vec<Arc<User>>, Vec<Arc<User>>) {
