@@ -717,7 +717,7 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__mock__subcmd__server)
-            opts="-v -q -h --bind --port --app --seed --state --code-ttl --component --wecom --douyin --intercept --ca-dir --env-file --tls-port --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --bind --port --app --seed --state --code-ttl --max-users --max-codes --journal-size --component --wecom --douyin --intercept --ca-dir --env-file --tls-port --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -744,6 +744,18 @@ _wxlogin() {
                     return 0
                     ;;
                 --code-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-codes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --journal-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

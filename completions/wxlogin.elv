@@ -132,6 +132,9 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand --seed 'Seed for reproducible openids, codes and keys'
             cand --state 'Keep users, codes and sessions in FILE across restarts'
             cand --code-ttl 'Seconds a code stays valid'
+            cand --max-users 'Users kept, all apps together (the oldest anonymous ones go first)'
+            cand --max-codes 'Codes kept (used and expired ones go first; all valid: login refused with 45011)'
+            cand --journal-size 'Requests GET /mock/journal keeps (the oldest goes first)'
             cand --component 'A third-party platform authorised for the mock''s apps (or only the listed ones; repeatable)'
             cand --wecom 'A WeCom corp whose self-built app is bound to the mock''s mini program APPID (repeatable)'
             cand --douyin 'A Douyin mini program (repeatable)'
@@ -148,8 +151,8 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand -q 'Only the result: no warnings, notes or progress on stderr'
             cand --quiet 'Only the result: no warnings, notes or progress on stderr'
             cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'wxlogin;demo'= {
             cand --seed 'Seed for reproducible values'

@@ -132,6 +132,9 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l app -d '
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l seed -d 'Seed for reproducible openids, codes and keys' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l state -d 'Keep users, codes and sessions in FILE across restarts' -r -F
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l code-ttl -d 'Seconds a code stays valid' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l max-users -d 'Users kept, all apps together (the oldest anonymous ones go first)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l max-codes -d 'Codes kept (used and expired ones go first; all valid: login refused with 45011)' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l journal-size -d 'Requests GET /mock/journal keeps (the oldest goes first)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l component -d 'A third-party platform authorised for the mock\'s apps (or only the listed ones; repeatable)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l wecom -d 'A WeCom corp whose self-built app is bound to the mock\'s mini program APPID (repeatable)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l douyin -d 'A Douyin mini program (repeatable)' -r
@@ -149,7 +152,7 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l json -d 
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand mock-server" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -l seed -d 'Seed for reproducible values' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand demo" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''

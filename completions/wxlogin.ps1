@@ -139,6 +139,9 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for reproducible openids, codes and keys')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Keep users, codes and sessions in FILE across restarts')
             [CompletionResult]::new('--code-ttl', '--code-ttl', [CompletionResultType]::ParameterName, 'Seconds a code stays valid')
+            [CompletionResult]::new('--max-users', '--max-users', [CompletionResultType]::ParameterName, 'Users kept, all apps together (the oldest anonymous ones go first)')
+            [CompletionResult]::new('--max-codes', '--max-codes', [CompletionResultType]::ParameterName, 'Codes kept (used and expired ones go first; all valid: login refused with 45011)')
+            [CompletionResult]::new('--journal-size', '--journal-size', [CompletionResultType]::ParameterName, 'Requests GET /mock/journal keeps (the oldest goes first)')
             [CompletionResult]::new('--component', '--component', [CompletionResultType]::ParameterName, 'A third-party platform authorised for the mock''s apps (or only the listed ones; repeatable)')
             [CompletionResult]::new('--wecom', '--wecom', [CompletionResultType]::ParameterName, 'A WeCom corp whose self-built app is bound to the mock''s mini program APPID (repeatable)')
             [CompletionResult]::new('--douyin', '--douyin', [CompletionResultType]::ParameterName, 'A Douyin mini program (repeatable)')
@@ -155,8 +158,8 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
             [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'wxlogin;demo' {

@@ -133,6 +133,9 @@ _arguments "${_arguments_options[@]}" : \
 '--seed=[Seed for reproducible openids, codes and keys]:N:_default' \
 '--state=[Keep users, codes and sessions in FILE across restarts]:FILE:_files' \
 '--code-ttl=[Seconds a code stays valid]:SECS:_default' \
+'--max-users=[Users kept, all apps together (the oldest anonymous ones go first)]:N:_default' \
+'--max-codes=[Codes kept (used and expired ones go first; all valid\: login refused with 45011)]:N:_default' \
+'--journal-size=[Requests GET /mock/journal keeps (the oldest goes first)]:N:_default' \
 '*--component=[A third-party platform authorised for the mock'\''s apps (or only the listed ones; repeatable)]:APPID:SECRET[:APPID,…]:_default' \
 '*--wecom=[A WeCom corp whose self-built app is bound to the mock'\''s mini program APPID (repeatable)]:CORPID:CORPSECRET:APPID:_default' \
 '*--douyin=[A Douyin mini program (repeatable)]:APPID:SECRET:_default' \
@@ -149,8 +152,8 @@ _arguments "${_arguments_options[@]}" : \
 '-q[Only the result\: no warnings, notes or progress on stderr]' \
 '--quiet[Only the result\: no warnings, notes or progress on stderr]' \
 '--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (demo)

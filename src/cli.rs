@@ -411,6 +411,30 @@ pub struct MockServerArgs {
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     pub code_ttl: u64,
 
+    /// Users kept, all apps together (the oldest anonymous ones go first)
+    ///
+    /// Past it, the oldest anonymous user (made by a /mock/login without an openid) is let go,
+    /// then the oldest named one; a code already issued to it still redeems. Counted in GET
+    /// /mock/stats.
+    #[arg(long, default_value_t = crate::mock::DEFAULT_MAX_USERS, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_users: usize,
+
+    /// Codes kept (used and expired ones go first; all valid: login refused with 45011)
+    ///
+    /// Login codes of all apps together; phone codes and superseded access tokens are each held
+    /// to the same number. Past it, used codes go first (oldest redeemed first), then expired
+    /// ones; a valid code is never let go: when every kept code is still valid, /mock/login
+    /// answers HTTP 429 with errcode 45011 and changes nothing. Counted in GET /mock/stats.
+    #[arg(long, default_value_t = crate::mock::DEFAULT_MAX_CODES, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_codes: usize,
+
+    /// Requests GET /mock/journal keeps (the oldest goes first)
+    ///
+    /// Each record keeps at most 8 KiB of query and of body, so the journal holds at most
+    /// N x 16 KiB. Dropped records are counted in /mock/journal and /mock/stats.
+    #[arg(long, default_value_t = crate::mock::DEFAULT_JOURNAL_SIZE, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub journal_size: usize,
+
     /// A third-party platform authorised for the mock's apps (or only the listed ones; repeatable)
     #[arg(long = "component", value_name = "APPID:SECRET[:APPID,…]")]
     pub components: Vec<String>,

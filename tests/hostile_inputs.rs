@@ -667,3 +667,35 @@ fn a_one_mib_backslash_run_in_a_flag_value_is_handled_in_linear_time() {
         "{doc}"
     );
 }
+
+/// Issue 11: a value file was read whole whatever its size, so `@/dev/zero` (or a huge file)
+/// grew memory until the machine gave out. It is read up to the limit and refused with exit 3.
+#[test]
+fn a_value_from_an_endless_file_is_refused_at_the_read_limit() {
+    for field in ["--session-key", "--iv", "--encrypted-data"] {
+        let mut args = vec![
+            "decrypt",
+            "--session-key",
+            "AAAAAAAAAAAAAAAAAAAAAA==",
+            "--iv",
+            "AAAAAAAAAAAAAAAAAAAAAA==",
+            "--encrypted-data",
+            "AAAAAAAAAAAAAAAAAAAAAA==",
+        ];
+        let at = args.iter().position(|a| *a == field).unwrap();
+        args[at + 1] = "@/dev/zero";
+        let out = run(wx().args(&args));
+        assert_eq!(out.code, 3, "{field}: {}", out.stderr);
+        assert!(out.stderr.contains("more than 8 MiB"), "{}", out.stderr);
+        assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    }
+    let out = run(wx().args([
+        "verify-signature",
+        "--session-key",
+        "AAAAAAAAAAAAAAAAAAAAAA==",
+        "--from",
+        "/dev/zero",
+    ]));
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(out.stderr.contains("more than 8 MiB"), "{}", out.stderr);
+}

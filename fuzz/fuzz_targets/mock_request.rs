@@ -1,14 +1,14 @@
-//! The mock server's query and JSON parsing, through its real HTTP stack: any query string and
-//! any body on any route gets an answer below 500, and the server keeps serving.
+//! The mock server's query and JSON parsing, through the same service the server runs (faults,
+//! routes, journal) driven in process: any query string and any body on any route gets an
+//! answer below 500, and the mock keeps answering.
 #![no_main]
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::OnceLock;
-use std::time::Duration;
 
+use axum::body::Body;
+use axum::http::Request;
 use libfuzzer_sys::fuzz_target;
-use wxlogin::mock::{MockConfig, MockServer};
+use wxlogin::mock::{InProcess, Limits, MockConfig};
 
 const PATHS: &[&str] = &[
     "/sns/jscode2session",
@@ -22,39 +22,37 @@ const PATHS: &[&str] = &[
     "/mock/phonenumber",
     "/mock/faults",
     "/mock/journal",
+    "/mock/stats",
     "/nope",
 ];
 
-/// One mock for the whole run, served by a runtime on its own thread.
-fn mock_addr() -> &'static str {
-    static ADDR: OnceLock<String> = OnceLock::new();
-    ADDR.get_or_init(|| {
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let cfg = MockConfig {
-                    port: 0,
-                    apps: vec![("wxfuzz0000000001".into(), "fuzzsecret0000000000000000000001".into())],
-                    seed: Some(1),
-                    log: false,
-                    ..MockConfig::default()
-                };
-                let handle = MockServer::start(cfg).await.expect("mock starts");
-                tx.send(handle.url().trim_start_matches("http://").to_string()).expect("send");
-                std::future::pending::<()>().await;
-            });
-        });
-        rx.recv().expect("mock address")
+/// One mock and one single-threaded runtime for the whole run. Small limits, so eviction and
+/// the refusal of a full mock are reached too.
+fn mock() -> &'static (InProcess, tokio::runtime::Runtime) {
+    static MOCK: OnceLock<(InProcess, tokio::runtime::Runtime)> = OnceLock::new();
+    MOCK.get_or_init(|| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let cfg = MockConfig {
+            apps: vec![("wxfuzz0000000001".into(), "fuzzsecret0000000000000000000001".into())],
+            seed: Some(1),
+            log: false,
+            limits: Limits {
+                max_users: 64,
+                max_codes: 64,
+                journal_size: 64,
+            },
+            ..MockConfig::default()
+        };
+        let service = rt.block_on(async { InProcess::new(&cfg) }).expect("mock builds");
+        (service, rt)
     })
 }
 
-/// Keeps the request line parseable: bytes that HTTP forbids in a target are %-escaped, while
-/// `&`, `=` and `%` stay raw so malformed escapes and odd pairs reach the mock's parser.
+/// Keeps the request target parseable: bytes that HTTP forbids in a target are %-escaped,
+/// while `&`, `=` and `%` stay raw so malformed escapes and odd pairs reach the mock's parser.
 fn query_text(raw: &[u8]) -> String {
     let mut out = String::new();
     for &b in raw {
@@ -69,31 +67,25 @@ fn query_text(raw: &[u8]) -> String {
 
 fuzz_target!(|input: (u8, bool, &[u8], &[u8])| {
     let (route, post, query, body) = input;
+    // Faults are left out: one that adds latency would make every later input sleep.
     let path = PATHS[usize::from(route) % PATHS.len()];
-    let method = if post { "POST" } else { "GET" };
-    let addr = mock_addr();
-    let Ok(mut tcp) = TcpStream::connect(addr) else {
-        panic!("mock stopped accepting connections");
+    let (method, path) = match (post, path) {
+        (true, "/mock/faults") => ("GET", path),
+        (true, _) => ("POST", path),
+        (false, _) => ("GET", path),
     };
-    let _ = tcp.set_read_timeout(Some(Duration::from_secs(5)));
-    let head = format!(
-        "{method} {path}?{} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        query_text(query),
-        body.len()
-    );
-    // One write: a head and a body sent apart would wait on Nagle and delayed ACKs.
-    let mut request = head.into_bytes();
-    request.extend_from_slice(body);
-    let _ = tcp.set_nodelay(true);
-    if tcp.write_all(&request).is_err() {
+    let (service, rt) = mock();
+    let Ok(req) = Request::builder()
+        .method(method)
+        .uri(format!("{path}?{}", query_text(query)))
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_vec()))
+    else {
         return;
-    }
-    let mut answer = Vec::new();
-    let _ = tcp.read_to_end(&mut answer);
-    let status = answer
-        .get(9..12)
-        .and_then(|s| std::str::from_utf8(s).ok())
-        .and_then(|s| s.parse::<u16>().ok())
-        .unwrap_or_else(|| panic!("no HTTP status in {:?}", String::from_utf8_lossy(&answer)));
+    };
+    let status = rt.block_on(service.call(req)).status().as_u16();
     assert!(status < 500, "{status} for {method} {path}");
+    if route == 255 {
+        service.sweep();
+    }
 });

@@ -19,6 +19,11 @@ pub fn run(ctx: &Ctx, args: MockServerArgs) -> Outcome {
         .bind(args.bind)
         .port(args.port)
         .code_ttl(Duration::from_secs(args.code_ttl))
+        .limits(mock::Limits {
+            max_users: args.max_users,
+            max_codes: args.max_codes,
+            journal_size: args.journal_size,
+        })
         .log(!ctx.quiet)
         .color(ctx.color_err);
     for app in &apps {

@@ -9,6 +9,11 @@ use crate::core::{Error, Result};
 
 static STDIN_TAKEN: AtomicBool = AtomicBool::new(false);
 
+/// The most a value read from a file or stdin may hold: twice the longest base64 field, room
+/// for a `--from` capture around one. A longer source (or an endless one, `@/dev/zero`) is
+/// refused with exit 3 after reading one byte past this, never read whole.
+pub const MAX_VALUE_BYTES: usize = 2 * crate::core::input::MAX_BASE64_LEN;
+
 /// Reads a value given as text, `@path` or `-` (stdin, usable once). One trailing newline of a
 /// file or of stdin is dropped, as a shell's `$(cat file)` would.
 pub fn read_value(field: &str, arg: &str) -> Result<String> {
@@ -30,27 +35,44 @@ pub fn read_stdin(field: &str) -> Result<String> {
             "give at most one value as '-', and the others as text or @file",
         ));
     }
-    let mut bytes = Vec::new();
-    std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
+    let bytes = read_capped(field, "stdin", std::io::stdin().lock()).map_err(|e| {
         Error::input(
             field,
             format!("cannot read stdin: {}", io_reason(&e)),
             "pipe the value in",
         )
-    })?;
+    })??;
     Ok(drop_final_newline(utf8(field, "stdin", bytes)?))
 }
 
 /// Reads a file whole, one trailing newline dropped.
 pub fn read_file(field: &str, path: &str) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Error::input(
-            field,
-            format!("cannot read {path}: {}", io_reason(&e)),
-            "after '@' give the path of a readable file",
-        )
-    })?;
+    let bytes = std::fs::File::open(path)
+        .and_then(|f| read_capped(field, path, f))
+        .map_err(|e| {
+            Error::input(
+                field,
+                format!("cannot read {path}: {}", io_reason(&e)),
+                "after '@' give the path of a readable file",
+            )
+        })??;
     Ok(drop_final_newline(utf8(field, path, bytes)?))
+}
+
+/// Reads at most [`MAX_VALUE_BYTES`]; one byte more is the error (so an endless source ends).
+fn read_capped(field: &str, source: &str, reader: impl Read) -> std::io::Result<Result<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_VALUE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_VALUE_BYTES {
+        return Ok(Err(Error::input(
+            field,
+            format!("{source} holds more than {} MiB", MAX_VALUE_BYTES >> 20),
+            "a real value is at most a few hundred KB: give the file of that one value",
+        )));
+    }
+    Ok(Ok(bytes))
 }
 
 fn utf8(field: &str, source: &str, bytes: Vec<u8>) -> Result<String> {

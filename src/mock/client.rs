@@ -90,8 +90,8 @@ impl MockServer {
         })
     }
 
-    /// The requests seen so far (at most [`super::JOURNAL_CAPACITY`]), oldest first, secrets
-    /// masked, in-process client actions included.
+    /// The requests seen so far (at most `Limits::journal_size`, [`super::JOURNAL_CAPACITY`]
+    /// by default), oldest first, secrets masked, in-process client actions included.
     pub async fn journal(&self) -> Vec<JournalEntry> {
         self.mock.journal.entries(&self.mock.state)
     }

@@ -16,7 +16,6 @@ use serde_json::{Value, json};
 use super::Mock;
 use super::client::UserInfoCapture;
 use super::faults::{Fault, MAX_LATENCY_MS, ROUTES};
-use super::journal::JOURNAL_CAPACITY;
 use super::profile::Profile;
 use super::reply::{self, BODY_LIMIT, Note, Refusal, json, refused};
 use super::state::{CodeKey, User, code_str, key_bytes, lock, now_ms};
@@ -121,8 +120,18 @@ pub(crate) fn login_user(
     let openid = checked_id("openid", openid)?;
     let unionid = checked_id("unionid", unionid)?;
     let user = mock.state.user_or_new(app, openid, unionid);
-    let code = mock.state.login(&user);
+    let code = mock.state.login(&user).map_err(codes_full)?;
     Ok((user, code))
+}
+
+/// The refusal of a login when `--max-codes` codes are kept and all are still valid.
+pub(crate) fn codes_full(errcode: i64) -> Refusal {
+    Refusal::new(
+        429,
+        errcode,
+        "the mock holds --max-codes codes and every one is still valid: exchange or let some \
+         expire, or start the mock with a larger --max-codes",
+    )
 }
 
 /// `POST /mock/login {"appid","openid"?,"unionid"?}`: what `wx.login` does. The user's
@@ -330,7 +339,10 @@ pub(crate) fn phone_number(
     let plaintext = serde_json::to_vec(&plain)
         .map_err(|_| Refusal::new(500, -1, "could not serialise the payload"))?;
     let (encrypted_data, iv) = encrypt(mock, &session_key, &plaintext);
-    let code = mock.state.issue_phone_code(&user, pure, country);
+    let code = mock
+        .state
+        .issue_phone_code(&user, pure, country)
+        .map_err(codes_full)?;
     Ok((
         user,
         PhoneCapture {
@@ -448,7 +460,7 @@ pub(crate) async fn journal(Ext(mock): Shared, uri: Uri) -> Response {
     };
     let (cursor, entries) = mock.journal.since(&mock.state, after);
     let mut body = json!({
-        "capacity": JOURNAL_CAPACITY,
+        "capacity": mock.journal.capacity(),
         "dropped": mock.journal.dropped(),
         "generation": cursor.generation,
         "last_seq": cursor.last_seq,
@@ -457,6 +469,51 @@ pub(crate) async fn journal(Ext(mock): Shared, uri: Uri) -> Response {
     if let Some(failures) = &mock.tls_failures {
         body["tls_failures"] = json!(failures.list());
     }
+    json(StatusCode::OK, &body, Note::default())
+}
+
+/// `GET /mock/stats`: what the mock keeps against its limits, what it let go to stay within
+/// them, and what saving `--state` costs. Not itself journaled, so it can be polled.
+pub(crate) async fn stats(Ext(mock): Shared) -> Response {
+    let state = &mock.state;
+    let (anonymous, named) = state.user_kinds();
+    let (journal_len, cursor) = mock.journal.len_and_cursor();
+    let phone_codes = lock(&state.phone_codes).len();
+    let tokens = lock(&state.tokens).by_token.len();
+    let limits = state.limits;
+    let saves = &mock.saves;
+    let get = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+    let body = json!({
+        "users": state.user_count(),
+        "anonymous_users": anonymous,
+        "named_users": named,
+        "codes": state.code_count(),
+        "phone_codes": phone_codes,
+        "tokens": tokens,
+        "limits": {
+            "max_users": limits.max_users,
+            "max_codes": limits.max_codes,
+            "journal_size": limits.journal_size,
+        },
+        "evicted": state.evicted.counts(),
+        "journal": {
+            "size": journal_len,
+            "capacity": mock.journal.capacity(),
+            "dropped": mock.journal.dropped(),
+            "last_seq": cursor.last_seq,
+            "generation": cursor.generation,
+        },
+        "generation": cursor.generation,
+        "epoch": state.epoch,
+        "log_lines_dropped": mock.log.as_ref().map_or(0, |l| l.dropped()),
+        "state_file": {
+            "saves": get(&saves.saves),
+            "last_bytes": get(&saves.last_bytes),
+            "last_copy_us": get(&saves.last_copy_us),
+            "last_total_us": get(&saves.last_total_us),
+            "total_us": get(&saves.total_us),
+        },
+    });
     json(StatusCode::OK, &body, Note::default())
 }
 

@@ -19,8 +19,11 @@ use super::reply;
 use super::state::{State, User, lock};
 use crate::core::redact;
 
-/// How many requests the journal keeps; older ones are dropped first.
-pub const JOURNAL_CAPACITY: usize = 2048;
+/// How many requests the journal keeps by default (`--journal-size`); older ones go first.
+pub const JOURNAL_CAPACITY: usize = super::bounds::DEFAULT_JOURNAL_SIZE;
+/// The most of a query or body a journal record keeps: with the record count, this bounds
+/// the journal's memory (2048 records hold at most 32 MiB), whatever clients send.
+const RECORDED_MAX: usize = 8 * 1024;
 /// Lines waiting for the log thread; past this, lines are dropped rather than slow requests.
 const LOG_QUEUE: usize = 64 * 1024;
 /// How often the log thread writes what came in: soon enough for a person watching.
@@ -90,13 +93,22 @@ impl Record {
     }
 
     pub(crate) fn query_of(uri: &Uri) -> Option<Copied> {
-        uri.query()
-            .filter(|q| !q.is_empty())
-            .map(|q| Copied::new(q.as_bytes()))
+        uri.query().filter(|q| !q.is_empty()).map(|q| {
+            let kept = q.len().min(RECORDED_MAX);
+            Copied::new(&q.as_bytes()[..kept])
+        })
     }
 
+    /// The body, or for one longer than a record keeps, a JSON string saying so.
     pub(crate) fn body_of(body: Option<&Bytes>) -> Option<Copied> {
-        body.filter(|b| !b.is_empty()).map(|b| Copied::new(b))
+        body.filter(|b| !b.is_empty()).map(|b| {
+            if b.len() <= RECORDED_MAX {
+                Copied::new(b)
+            } else {
+                let note = format!("\"({} bytes, longer than the journal keeps)\"", b.len());
+                Copied::new(note.as_bytes())
+            }
+        })
     }
 }
 
@@ -113,6 +125,7 @@ pub(crate) const ROUTES: &[&str] = &[
     "/mock/phonenumber",
     "/mock/faults",
     "/mock/journal",
+    "/mock/stats",
     "/mock/reset",
     "/mock/apps",
 ];
@@ -152,6 +165,7 @@ pub struct JournalEntry {
 pub(crate) struct Journal {
     ring: Mutex<Ring>,
     dropped: AtomicU64,
+    capacity: usize,
 }
 
 struct Ring {
@@ -175,20 +189,37 @@ pub(crate) struct Cursor {
 }
 
 impl Journal {
-    pub(crate) fn new() -> Journal {
+    /// A journal keeping the last `capacity` requests (at least one).
+    pub(crate) fn new(capacity: usize) -> Journal {
+        let capacity = capacity.max(1);
         Journal {
             ring: Mutex::new(Ring {
-                records: VecDeque::with_capacity(JOURNAL_CAPACITY),
+                records: VecDeque::with_capacity(capacity.min(JOURNAL_CAPACITY)),
                 last_seq: 0,
                 generation: 0,
             }),
             dropped: AtomicU64::new(0),
+            capacity,
         }
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Records kept now, and where the journal stands.
+    pub(crate) fn len_and_cursor(&self) -> (usize, Cursor) {
+        let ring = lock(&self.ring);
+        let cursor = Cursor {
+            generation: ring.generation,
+            last_seq: ring.last_seq,
+        };
+        (ring.records.len(), cursor)
     }
 
     pub(crate) fn push(&self, record: Record) {
         let mut ring = lock(&self.ring);
-        if ring.records.len() == JOURNAL_CAPACITY {
+        if ring.records.len() >= self.capacity {
             ring.records.pop_front();
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
@@ -359,6 +390,11 @@ impl Logger {
             drop(pending);
             self.shared.dropped.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Lines dropped because the log thread was not keeping up.
+    pub(crate) fn dropped(&self) -> u64 {
+        self.shared.dropped.load(Ordering::Relaxed)
     }
 
     /// Writes every pending line now.

@@ -2,6 +2,7 @@
 //! routes and errcodes, control routes under `/mock/` that play the client, journal and state.
 
 mod app_spec;
+mod bounds;
 mod client;
 mod control;
 mod entropy;
@@ -35,6 +36,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use app_spec::AppSpec;
+pub use bounds::{DEFAULT_JOURNAL_SIZE, DEFAULT_MAX_CODES, DEFAULT_MAX_USERS, Limits};
 pub use client::{Login, UserInfoCapture};
 pub use faults::Fault;
 pub use journal::{JOURNAL_CAPACITY, JournalEntry};
@@ -46,8 +48,11 @@ use entropy::Entropy;
 use journal::{Journal, LogLine, Logger, Record};
 use state::{App, State, now_ms};
 
-/// How often a changed state is written to `--state`.
+/// How often a changed state is written to `--state`, at most.
 const SAVE_EVERY: Duration = Duration::from_secs(1);
+/// A save waits this many times as long as the last one took: saving never takes more than
+/// about 1/30 of one core, however large the state (it is bounded by `Limits` besides).
+const SAVE_DUTY: u32 = 30;
 /// How long shutdown waits for requests in flight.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -77,6 +82,8 @@ pub struct MockConfig {
     pub intercept: Option<intercept::InterceptConfig>,
     /// Third-party platforms, WeCom corps and Douyin apps.
     pub variants: VariantConfig,
+    /// How many users, codes and journal records the mock keeps.
+    pub limits: Limits,
 }
 
 impl Default for MockConfig {
@@ -93,6 +100,7 @@ impl Default for MockConfig {
             unionid_apps: Vec::new(),
             intercept: None,
             variants: VariantConfig::default(),
+            limits: Limits::default(),
         }
     }
 }
@@ -162,6 +170,12 @@ impl MockConfig {
         self.port = port;
         self
     }
+
+    /// How many users, codes and journal records to keep (`Limits::default()` unless set).
+    pub fn limits(mut self, limits: Limits) -> MockConfig {
+        self.limits = limits;
+        self
+    }
 }
 
 /// Everything the handlers share.
@@ -173,6 +187,7 @@ pub(crate) struct Mock {
     pub variants: variants::Variants,
     /// With `--intercept`: the handshakes that failed (a client that does not trust the CA).
     pub tls_failures: Option<Arc<intercept::TlsFailures>>,
+    pub saves: persist::SaveStats,
 }
 
 /// A running mock on loopback, for a backend's own tests as for the CLI. Dropping it stops the
@@ -308,7 +323,14 @@ pub async fn spawn(cfg: MockConfig) -> Result<MockServer, Error> {
     start(cfg).await
 }
 
-async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
+/// The mock's memory and handlers, before any socket: state loaded (and written once, so an
+/// unwritable `--state` fails here), journal, faults, variants.
+/// The mock's state and services; `tls_failures` is where an intercepting front records
+/// handshakes that failed.
+fn build(
+    cfg: &MockConfig,
+    tls_failures: Option<Arc<intercept::TlsFailures>>,
+) -> Result<Arc<Mock>, Error> {
     let saved = match &cfg.state {
         Some(path) => persist::load(path)?,
         None => None,
@@ -339,13 +361,23 @@ async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
         });
     }
     let code_ttl_ms = u64::try_from(cfg.code_ttl.as_millis()).unwrap_or(u64::MAX);
-    let state = State::new(apps, cfg.seed, epoch, entropy, code_ttl_ms);
+    let state = State::new(apps, cfg.seed, epoch, entropy, code_ttl_ms, cfg.limits);
     if let Some(snap) = saved {
         persist::restore(&state, snap);
     }
+    let variants = variants::Variants::new(&cfg.variants, &state);
+    let mock = Arc::new(Mock {
+        variants,
+        state,
+        journal: Journal::new(cfg.limits.journal_size),
+        faults: faults::Faults::default(),
+        log: cfg.log.then(|| Logger::start(cfg.color)),
+        saves: persist::SaveStats::default(),
+        tls_failures,
+    });
     if let Some(path) = &cfg.state {
         // At once, so an unwritable path fails here and the new epoch is on disk.
-        persist::save(path, &persist::snapshot(&state)).map_err(|e| {
+        save_blocking(&mock, path).map_err(|e| {
             Error::input(
                 "--state",
                 format!(
@@ -357,12 +389,43 @@ async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
             )
         })?;
     }
+    Ok(mock)
+}
 
+/// The mock's HTTP service without a socket, every request observed as over TCP: for fuzzing
+/// the router in process. Not a stable API.
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct InProcess(Observed);
+
+impl InProcess {
+    pub fn new(cfg: &MockConfig) -> Result<InProcess, Error> {
+        let mock = build(cfg, None)?;
+        Ok(InProcess(Observed {
+            router: router(mock.clone()),
+            mock,
+        }))
+    }
+
+    /// One request through the whole stack the server uses (faults, route, journal, log).
+    pub async fn call(&self, req: Request) -> Response {
+        observe(self.0.mock.clone(), self.0.router.clone(), req).await
+    }
+
+    /// Drops expired codes and tokens, as the server's sweeper does now and then.
+    pub fn sweep(&self) {
+        self.0.mock.state.sweep();
+        variants::sweep(&self.0.mock);
+    }
+}
+
+async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
     let (stop, _) = watch::channel(false);
     let interceptor = match &cfg.intercept {
         Some(ic) => Some(intercept::prepare(ic, stop.subscribe(), cfg.log)?),
         None => None,
     };
+    let mock = build(&cfg, interceptor.as_ref().map(|(with, _)| with.failures()))?;
 
     let listener = tokio::net::TcpListener::bind((cfg.bind.as_str(), cfg.port))
         .await
@@ -377,16 +440,6 @@ async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
         .local_addr()
         .map_err(|e| Error::transport(format!("no local address: {e}"), "retry"))?;
     let addr = SocketAddr::new(reachable(local.ip()), local.port());
-
-    let variants = variants::Variants::new(&cfg.variants, &state);
-    let mock = Arc::new(Mock {
-        variants,
-        state,
-        journal: Journal::new(),
-        faults: faults::Faults::default(),
-        log: cfg.log.then(|| Logger::start(cfg.color)),
-        tls_failures: interceptor.as_ref().map(|(with, _)| with.failures()),
-    });
 
     let observed = Observed {
         router: router(mock.clone()),
@@ -515,6 +568,7 @@ fn router(mock: Arc<Mock>) -> Router {
             "/mock/journal",
             get(control::journal).fallback(control_only),
         )
+        .route("/mock/stats", get(control::stats).fallback(control_only))
         .route("/mock/reset", post(control::reset).fallback(control_only))
         .route("/mock/apps", get(control::apps).fallback(control_only))
         .fallback(wechat::not_found)
@@ -614,8 +668,8 @@ impl Mock {
         if let Some(log) = &self.log {
             log.log(line.clone());
         }
-        // The journal does not list its own reads.
-        if line.path != "/mock/journal" {
+        // The journal does not list its own reads, nor the stats a watcher polls.
+        if line.path != "/mock/journal" && line.path != "/mock/stats" {
             self.journal.push(Record {
                 line,
                 host,
@@ -631,22 +685,24 @@ async fn save_loop(
     path: PathBuf,
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), Error> {
-    let mut tick = tokio::time::interval(SAVE_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut complained = false;
+    let mut wait = SAVE_EVERY;
     loop {
         tokio::select! {
-            _ = tick.tick() => {}
+            _ = tokio::time::sleep(wait) => {}
             _ = stop.wait_for(|stopped| *stopped) => break,
         }
-        if mock.state.dirty.swap(false, Ordering::AcqRel)
-            && let Err(e) = save_now(&mock, &path).await
-        {
-            mock.state.touch();
-            if !complained {
-                complained = true;
-                journal::warn(&format!("{e} — {}", e.hint()));
+        wait = SAVE_EVERY;
+        if mock.state.dirty.swap(false, Ordering::AcqRel) {
+            let started = Instant::now();
+            if let Err(e) = save_now(&mock, &path).await {
+                mock.state.touch();
+                if !complained {
+                    complained = true;
+                    journal::warn(&format!("{e} — {}", e.hint()));
+                }
             }
+            wait = wait.max(started.elapsed() * SAVE_DUTY);
         }
     }
     mock.state.dirty.store(false, Ordering::Release);
@@ -655,11 +711,10 @@ async fn save_loop(
 
 async fn save_now(mock: &Arc<Mock>, path: &std::path::Path) -> Result<(), Error> {
     let (m, p) = (mock.clone(), path.to_path_buf());
-    let result =
-        tokio::task::spawn_blocking(move || persist::save(&p, &persist::snapshot(&m.state)))
-            .await
-            .map_err(std::io::Error::other)
-            .and_then(|r| r);
+    let result = tokio::task::spawn_blocking(move || save_blocking(&m, &p))
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|r| r);
     result.map_err(|e| {
         Error::input(
             "--state",
@@ -671,6 +726,16 @@ async fn save_now(mock: &Arc<Mock>, path: &std::path::Path) -> Result<(), Error>
             "check that its directory is writable and the disk not full",
         )
     })
+}
+
+/// One snapshot written to `path`, its cost counted for `/mock/stats`.
+fn save_blocking(mock: &Mock, path: &std::path::Path) -> std::io::Result<()> {
+    let started = Instant::now();
+    let snap = persist::snapshot(&mock.state);
+    let copied = started.elapsed();
+    let size = persist::save(path, &snap)?;
+    mock.saves.record(size, copied, started.elapsed());
+    Ok(())
 }
 
 /// Forgets expired codes and tokens now and then, so a long run stays small.

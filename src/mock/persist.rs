@@ -5,14 +5,41 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::profile::Profile;
-use super::state::{App, CodeEntry, PhoneCode, State, TokenEntry, code_str, lock};
+use super::state::{
+    App, CodeEntry, PhoneCode, SavedUser, State, TokenEntry, User, code_str, lock, now_ms,
+};
 use crate::core::Error;
 
 const FORMAT: u32 = 1;
+
+/// What saving has cost so far, for `/mock/stats`.
+#[derive(Default)]
+pub(crate) struct SaveStats {
+    pub saves: AtomicU64,
+    pub last_bytes: AtomicU64,
+    /// Microseconds the last save spent copying the state (short locks, one shard at a time).
+    pub last_copy_us: AtomicU64,
+    /// Microseconds the last save took, copy, JSON and fsync together (off the request path).
+    pub last_total_us: AtomicU64,
+    pub total_us: AtomicU64,
+}
+
+impl SaveStats {
+    pub(crate) fn record(&self, bytes: u64, copied: Duration, total: Duration) {
+        let us = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        self.saves.fetch_add(1, Ordering::Relaxed);
+        self.last_bytes.store(bytes, Ordering::Relaxed);
+        self.last_copy_us.store(us(copied), Ordering::Relaxed);
+        self.last_total_us.store(us(total), Ordering::Relaxed);
+        self.total_us.fetch_add(us(total), Ordering::Relaxed);
+    }
+}
 
 #[derive(Serialize, Deserialize, Default)]
 pub(crate) struct Snapshot {
@@ -45,6 +72,13 @@ pub(crate) struct UserSnap {
     profile: Option<Profile>,
     #[serde(skip_serializing_if = "Option::is_none")]
     phone: Option<String>,
+    /// Made by a login without an openid: among the first to go past `--max-users`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    anonymous: bool,
+    /// Let go past `--max-users` while a code of theirs is still kept: restored for that code
+    /// only, so a restart does not lose a valid code.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    detached: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -126,7 +160,19 @@ pub(crate) fn restore(state: &State, snap: Snapshot) {
         let Ok(key) = <[u8; 24]>::try_from(u.session_key.as_bytes()) else {
             continue;
         };
-        let user = state.restore_user(app, u.openid.clone(), u.unionid, key, u.profile, u.phone);
+        let saved = SavedUser {
+            openid: u.openid.clone(),
+            unionid: u.unionid,
+            session_key: key,
+            profile: u.profile,
+            phone: u.phone,
+            anonymous: u.anonymous,
+        };
+        let user = if u.detached {
+            state.detached_user(app, saved)
+        } else {
+            state.restore_user(app, saved)
+        };
         users.insert((app, u.openid), user);
     }
     for c in snap.codes {
@@ -193,34 +239,54 @@ pub(crate) fn snapshot(state: &State) -> Snapshot {
             unionid: a.unionid,
         })
         .collect();
-    let mut users = Vec::new();
-    for (app, shards) in state.users.iter().enumerate() {
-        for shard in shards.each() {
-            for user in shard.values() {
-                let data = lock(&user.data);
-                users.push(UserSnap {
-                    appid: appid(app),
-                    openid: user.openid.clone(),
-                    unionid: user.unionid.clone(),
-                    session_key: data.session_key_str().to_string(),
-                    profile: data.profile.clone(),
-                    phone: data.phone.clone(),
-                });
-            }
+    let user_snap = |user: &Arc<User>, anonymous: bool, detached: bool| {
+        let data = lock(&user.data);
+        UserSnap {
+            appid: appid(user.app),
+            openid: user.openid.clone(),
+            unionid: user.unionid.clone(),
+            session_key: data.session_key_str().to_string(),
+            profile: data.profile.clone(),
+            phone: data.phone.clone(),
+            anonymous,
+            detached,
         }
-    }
-    let mut codes = Vec::new();
+    };
+    // Oldest first, so a restart keeps the order in which users are let go.
+    let (anonymous, named) = state.users_in_order();
+    let mut users = Vec::with_capacity(anonymous.len() + named.len());
+    users.extend(anonymous.iter().map(|u| user_snap(u, true, false)));
+    users.extend(named.iter().map(|u| user_snap(u, false, false)));
+    let mut listed: std::collections::HashSet<*const User> =
+        anonymous.iter().chain(&named).map(Arc::as_ptr).collect();
+    drop((anonymous, named));
+    // Under each shard's lock only a copy of a few words per code; the text comes after.
+    // Expired codes would be refused anyway: they are not written.
+    let (now, ttl) = (now_ms(), state.code_ttl_ms);
+    let mut kept = Vec::with_capacity(state.code_count());
     for shard in state.codes.each() {
-        for (code, c) in shard.iter() {
-            codes.push(CodeSnap {
-                code: code_str(code).to_string(),
-                appid: appid(c.user.app),
-                openid: c.user.openid.clone(),
-                issued_ms: c.issued_ms,
-                used: c.used,
-            });
+        kept.extend(
+            shard
+                .iter()
+                .filter(|(_, c)| now < c.issued_ms.saturating_add(ttl))
+                .map(|(code, c)| (*code, c.user.clone(), c.issued_ms, c.used)),
+        );
+    }
+    for (_, user, _, _) in &kept {
+        if listed.insert(Arc::as_ptr(user)) {
+            users.push(user_snap(user, false, true));
         }
     }
+    let codes = kept
+        .into_iter()
+        .map(|(code, user, issued_ms, used)| CodeSnap {
+            code: code_str(&code).to_string(),
+            appid: appid(user.app),
+            openid: user.openid.clone(),
+            issued_ms,
+            used,
+        })
+        .collect();
     let phone_codes = lock(&state.phone_codes)
         .iter()
         .map(|(code, c)| PhoneCodeSnap {
@@ -268,8 +334,8 @@ pub(crate) fn snapshot(state: &State) -> Snapshot {
 /// new file, never half of one. The temporary file is created exclusively under a random name
 /// with owner-only permissions (it holds secrets), so nothing placed at a guessable name on a
 /// shared host can catch or redirect the write.
-pub(crate) fn save(path: &Path, snap: &Snapshot) -> std::io::Result<()> {
-    let bytes = serde_json::to_vec(snap).map_err(std::io::Error::other)?;
+/// Returns the size written. The JSON is streamed to the file, never held whole in memory.
+pub(crate) fn save(path: &Path, snap: &Snapshot) -> std::io::Result<u64> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -279,10 +345,15 @@ pub(crate) fn save(path: &Path, snap: &Snapshot) -> std::io::Result<()> {
         .prefix(".wxlogin-state-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(&bytes)?;
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file_mut());
+    serde_json::to_writer(&mut out, snap).map_err(std::io::Error::other)?;
+    out.flush()?;
+    drop(out);
     tmp.as_file().sync_all()?;
+    let size = tmp.as_file().metadata()?.len();
     tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir)
+    sync_dir(dir)?;
+    Ok(size)
 }
 
 /// Makes the rename itself durable.
@@ -315,6 +386,73 @@ pub(crate) fn merge_apps(configured: Vec<App>, saved: &[AppSnap]) -> Vec<App> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mock::bounds::Limits;
+    use crate::mock::state::Entropy;
+
+    fn state(ttl_ms: u64) -> State {
+        let apps = vec![App {
+            appid: "wxapp".into(),
+            secret: "s".into(),
+            unionid: false,
+        }];
+        let limits = Limits::default();
+        State::new(apps, Some(4), 0, Entropy::new(Some(4), 0), ttl_ms, limits)
+    }
+
+    #[test]
+    fn state_file_keeps_which_users_are_anonymous_and_their_order() {
+        let s = state(60_000);
+        let a1 = s.user_or_new(0, None, None);
+        let named = s.user_or_new(0, Some("oNamed"), None);
+        let a2 = s.user_or_new(0, None, None);
+        s.login(&a1).unwrap();
+        let snap: Snapshot =
+            serde_json::from_slice(&serde_json::to_vec(&snapshot(&s)).unwrap()).unwrap();
+        let back = state(60_000);
+        restore(&back, snap);
+        let (anonymous, named_back) = back.users_in_order();
+        let ids = |v: &[Arc<User>]| v.iter().map(|u| u.openid.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&anonymous), vec![a1.openid.clone(), a2.openid.clone()]);
+        assert_eq!(ids(&named_back), vec![named.openid.clone()]);
+        assert_eq!((back.user_count(), back.code_count()), (3, 1));
+    }
+
+    #[test]
+    fn restart_keeps_a_valid_code_whose_anonymous_user_was_let_go() {
+        let apps = || {
+            vec![App {
+                appid: "wxapp".into(),
+                secret: "s".into(),
+                unionid: false,
+            }]
+        };
+        let limits = Limits {
+            max_users: 1,
+            ..Limits::default()
+        };
+        let s = State::new(apps(), Some(4), 0, Entropy::new(Some(4), 0), 60_000, limits);
+        let first = s.user_or_new(0, None, None);
+        let code = s.login(&first).unwrap();
+        s.user_or_new(0, None, None);
+        assert!(s.user(0, &first.openid).is_none(), "let go past max_users");
+        let snap: Snapshot =
+            serde_json::from_slice(&serde_json::to_vec(&snapshot(&s)).unwrap()).unwrap();
+        let back = State::new(apps(), Some(4), 1, Entropy::new(Some(4), 1), 60_000, limits);
+        restore(&back, snap);
+        assert_eq!(back.user_count(), 1);
+        assert!(back.user(0, &first.openid).is_none(), "still let go");
+        let redeemed = back.redeem(0, code_str(&code)).unwrap();
+        assert_eq!(redeemed.openid, first.openid);
+    }
+
+    #[test]
+    fn state_file_leaves_out_expired_codes() {
+        let s = state(0);
+        let u = s.user_or_new(0, Some("oU"), None);
+        s.login(&u).unwrap();
+        assert_eq!(s.code_count(), 1);
+        assert!(snapshot(&s).codes.is_empty());
+    }
 
     #[test]
     fn state_save_ignores_a_planted_file_or_symlink_at_the_old_temp_name() {

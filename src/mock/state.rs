@@ -2,12 +2,13 @@
 //! Short std locks in shards, never held across an await.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use super::bounds::{CodeShard, Evictions, Limits, UserOrder};
 pub(crate) use super::entropy::{CodeKey, Entropy};
 use super::profile::Profile;
 pub(crate) use super::shards::lock;
@@ -88,13 +89,19 @@ pub(crate) struct State {
     pub apps: Vec<App>,
     app_index: HashMap<String, usize>,
     pub users: Vec<Sharded<FastMap<String, Arc<User>>>>,
-    pub codes: Sharded<FastMap<CodeKey, CodeEntry>>,
+    pub codes: Sharded<CodeShard>,
     pub phone_codes: Mutex<FastMap<CodeKey, PhoneCode>>,
     pub tokens: Mutex<Tokens>,
     pub entropy: Entropy,
     pub seed: Option<u64>,
     pub epoch: u64,
     pub code_ttl_ms: u64,
+    pub limits: Limits,
+    pub evicted: Evictions,
+    /// Codes kept, all shards together (kept apart so a login checks the limit without locks).
+    code_count: AtomicUsize,
+    user_count: AtomicUsize,
+    user_order: Mutex<UserOrder>,
     /// Set by every change; the saver writes `--state` when it finds it set.
     pub dirty: AtomicBool,
     rid_counter: AtomicU64,
@@ -109,6 +116,7 @@ impl State {
         epoch: u64,
         entropy: Entropy,
         code_ttl_ms: u64,
+        limits: Limits,
     ) -> State {
         let app_index = apps
             .iter()
@@ -124,13 +132,18 @@ impl State {
             users,
             // Room for 128k codes up front: growing a big shard rehashes it under its lock,
             // a latency spike for every request waiting on that shard.
-            codes: Sharded::with(|| FastMap::with_capacity_and_hasher(8192, Default::default())),
+            codes: Sharded::with(|| CodeShard::with_capacity(8192)),
             phone_codes: Mutex::new(FastMap::default()),
             tokens: Mutex::new(Tokens::default()),
             entropy,
             seed,
             epoch,
             code_ttl_ms,
+            limits,
+            evicted: Evictions::default(),
+            code_count: AtomicUsize::new(0),
+            user_count: AtomicUsize::new(0),
+            user_order: Mutex::new(UserOrder::default()),
             dirty: AtomicBool::new(false),
             rid_counter: AtomicU64::new(0),
             rid_salt: u64::from_le_bytes(salt),
@@ -187,6 +200,8 @@ impl State {
     }
 
     /// The user with this openid, made on first sight; a fresh openid when none is given.
+    /// Past `max_users`, the oldest anonymous user goes (then the oldest named one): a code
+    /// already issued to it still redeems, since the code holds the user.
     pub(crate) fn user_or_new(
         &self,
         app: usize,
@@ -194,32 +209,91 @@ impl State {
         unionid: Option<&str>,
     ) -> Arc<User> {
         let users = &self.users[app];
-        if let Some(openid) = openid {
+        let user = if let Some(openid) = openid {
             let mut shard = users.of(openid.as_bytes());
             if let Some(u) = shard.get(openid) {
                 return u.clone();
             }
             let user = Arc::new(self.new_user(app, openid.to_string(), unionid.map(String::from)));
             shard.insert(openid.to_string(), user.clone());
-            return user;
-        }
-        loop {
-            let openid = self.entropy.openid();
-            let mut shard = users.of(openid.as_bytes());
-            if shard.contains_key(&openid) {
-                continue;
+            user
+        } else {
+            loop {
+                let openid = self.entropy.openid();
+                let mut shard = users.of(openid.as_bytes());
+                if shard.contains_key(&openid) {
+                    continue;
+                }
+                let user = Arc::new(self.new_user(app, openid.clone(), unionid.map(String::from)));
+                shard.insert(openid, user.clone());
+                break user;
             }
-            let user = Arc::new(self.new_user(app, openid.clone(), unionid.map(String::from)));
-            shard.insert(openid, user.clone());
-            return user;
+        };
+        self.added_user(&user, openid.is_none());
+        user
+    }
+
+    /// Counts a user just put in its map, and lets the oldest go past the limit (taking each
+    /// lock on its own: never a shard lock while holding the order).
+    fn added_user(&self, user: &Arc<User>, anonymous: bool) {
+        {
+            let mut order = lock(&self.user_order);
+            if anonymous {
+                order.anonymous.push_back(user.clone());
+            } else {
+                order.named.push_back(user.clone());
+            }
+        }
+        let mut count = self.user_count.fetch_add(1, Ordering::Relaxed) + 1;
+        while count > self.limits.max_users.max(1) {
+            let (oldest, counter) = {
+                let mut order = lock(&self.user_order);
+                match order.anonymous.pop_front() {
+                    Some(u) => (u, &self.evicted.anonymous_users),
+                    None => match order.named.pop_front() {
+                        Some(u) => (u, &self.evicted.named_users),
+                        None => break,
+                    },
+                }
+            };
+            let mut shard = self.users[oldest.app].of(oldest.openid.as_bytes());
+            if shard
+                .get(&oldest.openid)
+                .is_some_and(|u| Arc::ptr_eq(u, &oldest))
+            {
+                shard.remove(&oldest.openid);
+                drop(shard);
+                Evictions::add(counter, 1);
+                count = self.user_count.fetch_sub(1, Ordering::Relaxed) - 1;
+            }
         }
     }
 
+    pub(crate) fn user_count(&self) -> usize {
+        self.user_count.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn code_count(&self) -> usize {
+        self.code_count.load(Ordering::Relaxed)
+    }
+
+    /// Anonymous users kept, named users kept.
+    pub(crate) fn user_kinds(&self) -> (usize, usize) {
+        let order = lock(&self.user_order);
+        (order.anonymous.len(), order.named.len())
+    }
+
     /// What `wx.login` does on WeChat's side: a new session_key at once, and a new code.
-    pub(crate) fn login(&self, user: &Arc<User>) -> CodeKey {
+    /// With `max_codes` kept, used and expired codes make room; when every kept code is still
+    /// valid the login is refused with 45011 (nothing changes), so no valid code is ever lost.
+    pub(crate) fn login(&self, user: &Arc<User>) -> Result<CodeKey, i64> {
+        let now = now_ms();
+        if !self.room_for_code(now) {
+            Evictions::add(&self.evicted.refused_logins, 1);
+            return Err(45011);
+        }
         let key = self.entropy.session_key();
         lock(&user.data).session_key = key;
-        let now = now_ms();
         loop {
             let code = self.entropy.code();
             let mut shard = self.codes.of(&code);
@@ -235,9 +309,57 @@ impl State {
                 },
             );
             drop(shard);
+            self.code_count.fetch_add(1, Ordering::Relaxed);
             self.touch();
-            return code;
+            return Ok(code);
         }
+    }
+
+    /// Whether one more code fits, evicting used then expired codes when it does not. Frees a
+    /// sixteenth of the limit at once, so a full mock pays for a pass over the shards once per
+    /// many logins rather than on each.
+    fn room_for_code(&self, now: u64) -> bool {
+        let max = self.limits.max_codes.max(1);
+        if self.code_count() < max {
+            return true;
+        }
+        let target = max - (max / 16).max(1);
+        let mut freed = super::bounds::Freed::default();
+        // Used codes of every shard before any expired one: they can never be redeemed again.
+        // Each shard gives in proportion to its size, oldest first, so what goes is about the
+        // oldest overall (a code redeemed a moment ago stays, to answer a replay with 40163).
+        for only_used in [true, false] {
+            let ttl = if only_used {
+                u64::MAX
+            } else {
+                self.code_ttl_ms
+            };
+            loop {
+                let count = self.code_count().max(1) as u64;
+                let excess = count.saturating_sub(target as u64);
+                let mut progress = 0;
+                for mut shard in self.codes.each() {
+                    let want = self.code_count().saturating_sub(target) as u64;
+                    if want == 0 {
+                        break;
+                    }
+                    let share = (shard.len() as u64 * excess).div_ceil(count).max(1);
+                    let f = shard.evict(want.min(share), now, ttl);
+                    drop(shard);
+                    self.code_count
+                        .fetch_sub(f.total() as usize, Ordering::Relaxed);
+                    freed.used += f.used;
+                    freed.expired += f.expired;
+                    progress += f.total();
+                }
+                if progress == 0 || self.code_count() <= target {
+                    break;
+                }
+            }
+        }
+        Evictions::add(&self.evicted.used_codes, freed.used);
+        Evictions::add(&self.evicted.expired_codes, freed.expired);
+        self.code_count() < max
     }
 
     /// Redeems a code once: the first caller gets the user, every later one 40163.
@@ -247,7 +369,7 @@ impl State {
         };
         let now = now_ms();
         let mut shard = self.codes.of(&key);
-        let Some(entry) = shard.get_mut(&key) else {
+        let Some(entry) = shard.map.get_mut(&key) else {
             return Err(40029);
         };
         if entry.user.app != app || now >= entry.issued_ms.saturating_add(self.code_ttl_ms) {
@@ -258,6 +380,7 @@ impl State {
         }
         entry.used = true;
         let user = entry.user.clone();
+        shard.mark_used(key);
         drop(shard);
         self.touch();
         Ok(user)
@@ -275,8 +398,18 @@ impl State {
         user: &Arc<User>,
         phone: String,
         country_code: String,
-    ) -> CodeKey {
+    ) -> Result<CodeKey, i64> {
         let mut map = lock(&self.phone_codes);
+        if map.len() >= self.limits.max_codes.max(1) {
+            // Rare (one phone code per button press): a scan, used and expired codes out.
+            let (now, ttl) = (now_ms(), self.code_ttl_ms);
+            let before = map.len();
+            map.retain(|_, c| !c.used && now < c.issued_ms.saturating_add(ttl));
+            Evictions::add(&self.evicted.phone_codes, (before - map.len()) as u64);
+            if map.len() >= self.limits.max_codes.max(1) {
+                return Err(45011);
+            }
+        }
         loop {
             let code = self.entropy.code();
             if map.contains_key(&code) {
@@ -294,7 +427,7 @@ impl State {
             );
             drop(map);
             self.touch();
-            return code;
+            return Ok(code);
         }
     }
 
@@ -330,6 +463,16 @@ impl State {
         let now = now_ms();
         let mut t = lock(&self.tokens);
         let t = &mut *t;
+        if t.by_token.len() >= self.limits.max_codes.max(1) {
+            // Superseded tokens (still in their overlap) go; each app's latest ones stay.
+            let before = t.by_token.len();
+            let (latest, stable) = (&t.latest, &t.latest_stable);
+            t.by_token.retain(|token, e| {
+                let of_kind = if e.stable { stable } else { latest };
+                of_kind.get(&e.app) == Some(token)
+            });
+            Evictions::add(&self.evicted.tokens, (before - t.by_token.len()) as u64);
+        }
         let latest = if stable {
             &mut t.latest_stable
         } else {
@@ -387,9 +530,11 @@ impl State {
         let ttl = self.code_ttl_ms;
         let mut removed = 0usize;
         for mut shard in self.codes.each() {
-            let before = shard.len();
-            shard.retain(|_, c| now < c.issued_ms.saturating_add(ttl));
-            removed += before - shard.len();
+            let swept = shard.sweep(now, ttl);
+            drop(shard);
+            self.code_count.fetch_sub(swept as usize, Ordering::Relaxed);
+            Evictions::add(&self.evicted.expired_codes, swept);
+            removed += swept as usize;
         }
         {
             let mut phones = lock(&self.phone_codes);
@@ -418,6 +563,10 @@ impl State {
         for mut shard in self.codes.each() {
             shard.clear();
         }
+        *lock(&self.user_order) = UserOrder::default();
+        self.user_count.store(0, Ordering::Relaxed);
+        self.code_count.store(0, Ordering::Relaxed);
+        self.evicted.clear();
         lock(&self.phone_codes).clear();
         *lock(&self.tokens) = Tokens::default();
         // Through the epoch, as at start: a reset after a restart must not replay epoch 0.
@@ -431,34 +580,71 @@ impl State {
         Some(data.session_key_str().to_string())
     }
 
-    pub(crate) fn restore_user(
-        &self,
-        app: usize,
-        openid: String,
-        unionid: Option<String>,
-        session_key: [u8; 24],
-        profile: Option<Profile>,
-        phone: Option<String>,
-    ) -> Arc<User> {
+    /// Puts back a saved user (the first of an openid wins), counted like a new one.
+    pub(crate) fn restore_user(&self, app: usize, saved: SavedUser) -> Arc<User> {
+        let mut shard = self.users[app].of(saved.openid.as_bytes());
+        if let Some(existing) = shard.get(&saved.openid) {
+            return existing.clone();
+        }
         let user = Arc::new(User {
             app,
-            openid: openid.clone(),
-            unionid,
+            openid: saved.openid.clone(),
+            unionid: saved.unionid,
             data: Mutex::new(UserData {
-                session_key,
-                profile,
-                phone,
+                session_key: saved.session_key,
+                profile: saved.profile,
+                phone: saved.phone,
             }),
         });
-        self.users[app]
-            .of(openid.as_bytes())
-            .insert(openid, user.clone());
+        shard.insert(saved.openid, user.clone());
+        drop(shard);
+        self.added_user(&user, saved.anonymous);
         user
     }
 
-    pub(crate) fn restore_code(&self, code: CodeKey, entry: CodeEntry) {
-        self.codes.of(&code).insert(code, entry);
+    /// A saved user no longer kept, for the codes that still name it: in no map, not counted.
+    pub(crate) fn detached_user(&self, app: usize, saved: SavedUser) -> Arc<User> {
+        Arc::new(User {
+            app,
+            openid: saved.openid,
+            unionid: saved.unionid,
+            data: Mutex::new(UserData {
+                session_key: saved.session_key,
+                profile: saved.profile,
+                phone: saved.phone,
+            }),
+        })
     }
+
+    /// Every user kept, oldest first: anonymous ones, then named ones. Pointer copies under
+    /// one short lock, so a snapshot does not hold up requests.
+    pub(crate) fn users_in_order(&self) -> (Vec<Arc<User>>, Vec<Arc<User>>) {
+        let order = lock(&self.user_order);
+        (
+            order.anonymous.iter().cloned().collect(),
+            order.named.iter().cloned().collect(),
+        )
+    }
+
+    /// Puts back a saved code; past `max_codes`, used and expired ones are let go first.
+    pub(crate) fn restore_code(&self, code: CodeKey, entry: CodeEntry) {
+        let _ = self.room_for_code(now_ms());
+        let mut shard = self.codes.of(&code);
+        if !shard.contains_key(&code) {
+            shard.insert(code, entry);
+            self.code_count.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A user as the state file keeps it.
+pub(crate) struct SavedUser {
+    pub openid: String,
+    pub unionid: Option<String>,
+    pub session_key: [u8; 24],
+    pub profile: Option<Profile>,
+    pub phone: Option<String>,
+    pub anonymous: bool,
 }
 
 pub(crate) fn code_str(code: &CodeKey) -> &str {
@@ -479,7 +665,14 @@ mod tests {
             secret: "s".into(),
             unionid: true,
         }];
-        State::new(apps, seed, epoch, Entropy::new(seed, epoch), 60_000)
+        State::new(
+            apps,
+            seed,
+            epoch,
+            Entropy::new(seed, epoch),
+            60_000,
+            Limits::default(),
+        )
     }
 
     #[test]
@@ -489,7 +682,7 @@ mod tests {
             s.user_or_new(0, None, None);
             s.reset();
             let u = s.user_or_new(0, None, None);
-            (u.openid.clone(), s.login(&u))
+            (u.openid.clone(), s.login(&u).unwrap())
         };
         assert_eq!(after_reset(3), after_reset(3), "still reproducible");
         assert_ne!(after_reset(3), after_reset(0), "epoch 0's codes replayed");
@@ -501,7 +694,7 @@ mod tests {
         let ua = a.user_or_new(0, None, None);
         let ub = b.user_or_new(0, None, None);
         assert_eq!(ua.openid, ub.openid);
-        assert_eq!(a.login(&ua), b.login(&ub));
+        assert_eq!(a.login(&ua).unwrap(), b.login(&ub).unwrap());
         assert_ne!(state(Some(8)).user_or_new(0, None, None).openid, ua.openid);
     }
 
@@ -509,12 +702,90 @@ mod tests {
     fn a_code_is_redeemed_once_and_only_for_its_app() {
         let s = state(None);
         let u = s.user_or_new(0, Some("oUser"), None);
-        let code = s.login(&u);
+        let code = s.login(&u).unwrap();
         assert_eq!(s.redeem(1, code_str(&code)).err(), Some(40029));
         assert!(s.redeem(0, code_str(&code)).is_ok());
         assert_eq!(s.redeem(0, code_str(&code)).err(), Some(40163));
         assert_eq!(s.redeem(0, "short").err(), Some(40029));
         assert!(u.unionid.is_some());
+    }
+
+    fn bounded(ttl_ms: u64, max_users: usize, max_codes: usize) -> State {
+        let apps = vec![App {
+            appid: "wxapp".into(),
+            secret: "s".into(),
+            unionid: false,
+        }];
+        let limits = Limits {
+            max_users,
+            max_codes,
+            journal_size: 8,
+        };
+        State::new(apps, Some(3), 0, Entropy::new(Some(3), 0), ttl_ms, limits)
+    }
+
+    #[test]
+    fn expired_codes_make_room_when_the_codes_are_full() {
+        // A lifetime of 0: every code is expired as soon as it is issued.
+        let s = bounded(0, 10, 3);
+        let u = s.user_or_new(0, Some("oU"), None);
+        for _ in 0..10 {
+            s.login(&u).unwrap();
+        }
+        assert!(s.code_count() <= 3);
+        let evicted = s.evicted.counts();
+        assert_eq!(evicted.expired_codes, 7);
+        assert_eq!((evicted.used_codes, evicted.refused_logins), (0, 0));
+    }
+
+    #[test]
+    fn code_orders_stay_within_twice_the_codes_kept_under_a_long_run() {
+        let s = bounded(60_000, 10, 64);
+        let u = s.user_or_new(0, Some("oU"), None);
+        for _ in 0..50_000 {
+            let code = s.login(&u).unwrap();
+            s.redeem(0, code_str(&code)).unwrap();
+        }
+        assert!(s.code_count() <= 64);
+        for shard in s.codes.each() {
+            assert!(shard.order_lens().0 <= shard.len() * 2 + 64);
+            assert!(shard.order_lens().1 <= shard.len() * 2 + 64);
+        }
+    }
+
+    #[test]
+    fn soak_replay_of_a_code_just_redeemed_gets_40163_not_40029_when_codes_are_full() {
+        let s = bounded(60_000, 10, 1600);
+        let u = s.user_or_new(0, Some("oU"), None);
+        let mut previous = None;
+        for i in 0..20_000 {
+            let code = s.login(&u).unwrap();
+            if let Some(p) = previous {
+                assert_eq!(
+                    s.redeem(0, code_str(&p)).err(),
+                    Some(40163),
+                    "at {i}: {} kept, {} evicted",
+                    s.code_count(),
+                    s.evicted.counts().used_codes
+                );
+            }
+            s.redeem(0, code_str(&code)).unwrap();
+            previous = Some(code);
+        }
+        assert!(s.evicted.counts().used_codes > 10_000);
+    }
+
+    #[test]
+    fn a_reset_forgets_the_counts_and_orders_too() {
+        let s = bounded(60_000, 2, 2);
+        for _ in 0..5 {
+            let u = s.user_or_new(0, None, None);
+            let _ = s.login(&u);
+        }
+        s.reset();
+        assert_eq!((s.user_count(), s.code_count()), (0, 0));
+        assert_eq!(s.user_kinds(), (0, 0));
+        assert_eq!(s.evicted.counts().anonymous_users, 0);
     }
 
     #[test]

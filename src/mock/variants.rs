@@ -753,7 +753,10 @@ fn wecom_login(mock: &Mock, req: VariantLogin, bytes: &Bytes) -> Response {
                 .clone()
         };
         lock(&v.member_of).insert((app, user.openid.clone()), (corp, userid.clone()));
-        let code = mock.state.login(&user);
+        let code = mock
+            .state
+            .login(&user)
+            .map_err(super::control::codes_full)?;
         Ok((corp, userid, user, code))
     })();
     match result {
