@@ -4,6 +4,9 @@
 // A test helper that cannot go on may panic: that is the failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::Run;
 use std::path::Path;
 use std::time::Duration;
 
@@ -98,14 +101,11 @@ impl Stub {
     }
 }
 
+/// The common clean binary, with no proxy from the environment, its own config and state
+/// home, plain output and a timeout: a hang is a failure, not a stuck CI job.
 fn wx_clean(config_home: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("wxlogin").unwrap();
+    let mut cmd = common::wx();
     for var in [
-        "WXLOGIN_APPID",
-        "WXLOGIN_SECRET",
-        "WXLOGIN_BASE_URL",
-        "WXLOGIN_PROFILE",
-        "LC_ALL",
         "HTTP_PROXY",
         "HTTPS_PROXY",
         "ALL_PROXY",
@@ -119,7 +119,6 @@ fn wx_clean(config_home: &Path) -> Command {
         .env("XDG_STATE_HOME", config_home)
         .env("LANG", "C")
         .env("NO_COLOR", "1")
-        // A hang is a failure, not a stuck CI job.
         .timeout(Duration::from_secs(30))
         .write_stdin("");
     cmd
@@ -134,30 +133,8 @@ fn set_mode(file: &Path, mode: u32) {
 #[cfg(not(unix))]
 fn set_mode(_file: &Path, _mode: u32) {}
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {}", self.stdout))
-    }
-
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-}
-
 fn run(cmd: &mut Command, args: &[&str]) -> Run {
-    let out = cmd.args(args).output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::run(cmd.args(args))
 }
 
 fn session_answer() -> Value {

@@ -68,6 +68,11 @@ impl Run {
         serde_json::from_str(lines[0]).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
 
+    /// stdout then stderr, for an assertion on either.
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
     /// Nothing a panic or backtrace would print.
     pub fn assert_no_panic(&self) {
         for needle in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
