@@ -30,6 +30,11 @@ pub struct Fault {
     /// Answer the errcode (Douyin: err_no) as a numeric string, as an older doc shows it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub errcode_as_string: bool,
+    /// Carry the request out (spend the code, rotate the key) and only then answer the
+    /// errcode: WeChat's "system busy" (-1) can come after the code was used, so its retry
+    /// gets 40163.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub consume: bool,
 }
 
 fn every_route() -> String {
@@ -128,6 +133,7 @@ mod tests {
             latency_ms: 0,
             count,
             errcode_as_string: false,
+            consume: false,
         }
     }
 

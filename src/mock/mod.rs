@@ -633,6 +633,10 @@ async fn observe(mock: Arc<Mock>, router: Router, req: Request) -> Response {
                 }
                 match fault.errcode {
                     Some(code) => {
+                        if fault.consume {
+                            // The request reaches the state; only its answer is replaced.
+                            let _ = route(router, req).await;
+                        }
                         variants::fault_reply(&mock, &path, code, fault.errmsg.as_deref())
                     }
                     None => route(router, req).await,
