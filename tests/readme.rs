@@ -11,7 +11,7 @@ mod common;
 use common::{run, wx};
 
 /// Subcommands whose examples need no server, no secret file and no clock beyond the years.
-const OFFLINE: &[&str] = &["decrypt", "verify-signature", "explain"];
+const OFFLINE: &[&str] = &["decrypt", "verify-signature", "explain", "demo"];
 
 struct Example {
     line: usize,
@@ -34,7 +34,10 @@ fn examples() -> Vec<Example> {
             i += 1;
             continue;
         }
-        let Some(command) = line.strip_prefix("$ wxlogin ").filter(|_| in_block) else {
+        let command = line
+            .strip_prefix("$ wxlogin ")
+            .or_else(|| line.strip_prefix("$ cargo run --release -- "));
+        let Some(command) = command.filter(|_| in_block) else {
             i += 1;
             continue;
         };
@@ -77,8 +80,28 @@ fn examples() -> Vec<Example> {
     out
 }
 
-/// "(10 years ago)" moves with the calendar; everything else must stay as printed.
+/// "(10 years ago)" moves with the calendar, a free port and a rid (WeChat's, made from the
+/// clock) with each run; everything else must stay as printed.
 fn steady(line: &str) -> String {
+    let line = &match line.find("rid: ") {
+        Some(at) => {
+            let tail = &line[at + 5..];
+            let rid = tail.len()
+                - tail
+                    .trim_start_matches(|c: char| c.is_ascii_hexdigit() || c == '-')
+                    .len();
+            format!("{}rid: RID{}", &line[..at], &tail[rid..])
+        }
+        None => line.to_string(),
+    };
+    let line = &match line.find("127.0.0.1:") {
+        Some(at) => {
+            let tail = &line[at + 10..];
+            let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            format!("{}127.0.0.1:PORT{}", &line[..at], &tail[digits..])
+        }
+        None => line.to_string(),
+    };
     match (line.find(" ("), line.rfind(" ago)")) {
         (Some(a), Some(b)) if b > a && line[a..b].contains("year") => {
             format!("{} (… ago){}", &line[..a], &line[b + 5..])
@@ -155,4 +178,16 @@ fn the_elision_matcher_is_strict_outside_the_dots() {
     assert!(!matches("{\"a\":1,...}", "{\"a\":2,\"b\":2}"));
     assert!(matches("made x (10 years ago)", "made x (11 years ago)"));
     assert!(!matches("exact", "exact and more"));
+    assert!(matches(
+        "at http://127.0.0.1:37619 now",
+        "at http://127.0.0.1:4001 now"
+    ));
+    assert!(matches(
+        "87009: x, rid: 6b0f-ab-cd",
+        "87009: x, rid: 6c00-01-ff"
+    ));
+    assert!(!matches(
+        "87009: x, rid: 6b0f-ab-cd",
+        "87008: x, rid: 6c00-01-ff"
+    ));
 }
