@@ -22,6 +22,8 @@ pub struct BackendProc {
     child: Child,
     program: String,
     tail: Arc<Mutex<VecDeque<String>>>,
+    /// Set when stderr reached its end: what the backend wrote before exiting is all in `tail`.
+    drained: Arc<std::sync::atomic::AtomicBool>,
     stopped: bool,
 }
 
@@ -55,8 +57,9 @@ impl BackendProc {
             )
         })?;
         let tail = Arc::new(Mutex::new(VecDeque::with_capacity(KEPT_LINES)));
+        let drained = Arc::new(std::sync::atomic::AtomicBool::new(false));
         if let Some(stderr) = child.stderr.take() {
-            let tail = tail.clone();
+            let (tail, drained) = (tail.clone(), drained.clone());
             // Drained to the end, so the backend never blocks on a full pipe.
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(stderr);
@@ -70,12 +73,14 @@ impl BackendProc {
                     }
                     kept.push_back(text);
                 }
+                drained.store(true, std::sync::atomic::Ordering::Release);
             });
         }
         Ok(BackendProc {
             child,
             program: shown,
             tail,
+            drained,
             stopped: false,
         })
     }
@@ -125,6 +130,14 @@ impl BackendProc {
         let mut last = String::from("nothing listened there yet");
         loop {
             if let Some(status) = self.exited() {
+                // The exit can be seen before the reader has taken the last lines off the pipe
+                // (a grandchild holding it open gets a bounded wait).
+                let since = Instant::now();
+                while !self.drained.load(std::sync::atomic::Ordering::Acquire)
+                    && since.elapsed() < Duration::from_secs(1)
+                {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
                 return Err(self.failed_to_start(&format!(
                     "the backend `{}` exited ({}) before {url} accepted connections",
                     self.program,
