@@ -8,7 +8,7 @@
 mod common;
 
 use serde_json::{Value, json};
-use wxlogin::mock::{Limits, MockConfig, MockServer};
+use wxlogin::mock::{Limits, MockConfig, MockServer, VariantConfig};
 
 const APPID: &str = "wx00000000000000b7";
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
@@ -279,4 +279,130 @@ async fn max_flags_reach_the_mock_and_zero_is_a_usage_error() {
         .args(["mock-server", "--port", "0", "--max-codes", "0"])
         .assert()
         .code(2);
+}
+
+async fn family_mock(limits: Limits) -> MockServer {
+    let mut cfg = MockConfig::new()
+        .app(APPID, SECRET)
+        .app("tt00000000000000d1", SECRET)
+        .seed(9)
+        .limits(limits);
+    cfg.variants = VariantConfig {
+        wecom: vec![("wwcorp".into(), "corpsecret".into(), APPID.into())],
+        douyin: vec![("tt00000000000000d1".into(), SECRET.into())],
+        ..VariantConfig::default()
+    };
+    MockServer::start(cfg).await.expect("the mock starts")
+}
+
+#[tokio::test]
+async fn wecom_members_stay_within_max_users_and_the_latest_still_exchange() {
+    let mock = family_mock(limits(16, 1000, 100)).await;
+    let mut last = Value::Null;
+    for i in 0..200 {
+        let (status, body) = post(
+            &mock,
+            "/mock/login",
+            json!({"corpid": "wwcorp", "userid": format!("member{i}")}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        last = body;
+    }
+    let stats = get(&mock, "/mock/stats").await;
+    let members = stats["family"]["wecom_members"].as_u64().unwrap();
+    assert!(members <= 16 + 16 / 16 + 1, "{stats}");
+    assert!(
+        stats["evicted"]["wecom_members"].as_u64().unwrap() >= 200 - 18,
+        "{stats}"
+    );
+    let token = get(
+        &mock,
+        "/cgi-bin/gettoken?corpid=wwcorp&corpsecret=corpsecret",
+    )
+    .await;
+    let token = token["access_token"].as_str().unwrap();
+    let answer = get(
+        &mock,
+        &format!(
+            "/cgi-bin/miniprogram/jscode2session?access_token={token}&js_code={}&grant_type=authorization_code",
+            last["code"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(answer["userid"], "member199", "{answer}");
+}
+
+async fn anonymous_login(mock: &MockServer) -> (u16, Value) {
+    post(
+        mock,
+        "/mock/login",
+        json!({"appid": "tt00000000000000d1", "anonymous": true}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn douyin_anonymous_codes_stay_within_max_codes_and_a_valid_one_is_never_let_go() {
+    let mock = family_mock(limits(100, 8, 100)).await;
+    let mut codes = Vec::new();
+    for _ in 0..8 {
+        let (status, body) = anonymous_login(&mock).await;
+        assert_eq!(status, 200, "{body}");
+        codes.push(body["anonymous_code"].as_str().unwrap().to_string());
+    }
+    let (status, body) = anonymous_login(&mock).await;
+    assert_eq!(
+        (status, body["errcode"].clone()),
+        (429, json!(45011)),
+        "{body}"
+    );
+    let exchange = |code: &str| json!({"appid": "tt00000000000000d1", "secret": SECRET, "anonymous_code": code});
+    let (_, first) = post(&mock, "/api/apps/v2/jscode2session", exchange(&codes[0])).await;
+    assert_eq!(first["err_no"], 0, "{first}");
+    let (status, body) = anonymous_login(&mock).await;
+    assert_eq!(status, 200, "{body}");
+    let stats = get(&mock, "/mock/stats").await;
+    assert_eq!(stats["family"]["anonymous_codes"], 8, "{stats}");
+    assert_eq!(stats["evicted"]["used_codes"], 1, "{stats}");
+    assert_eq!(stats["evicted"]["refused_logins"], 1, "{stats}");
+    for code in &codes[1..] {
+        let (_, answer) = post(&mock, "/api/apps/v2/jscode2session", exchange(code)).await;
+        assert_eq!(answer["err_no"], 0, "{answer}");
+    }
+}
+
+#[tokio::test]
+async fn wecom_access_tokens_stay_within_max_codes_and_the_latest_still_works() {
+    let mock = family_mock(limits(100, 8, 100)).await;
+    let mut latest = String::new();
+    for _ in 0..40 {
+        let token = get(
+            &mock,
+            "/cgi-bin/gettoken?corpid=wwcorp&corpsecret=corpsecret",
+        )
+        .await;
+        latest = token["access_token"].as_str().unwrap().to_string();
+    }
+    let stats = get(&mock, "/mock/stats").await;
+    assert!(stats["family"]["tokens"].as_u64().unwrap() <= 8, "{stats}");
+    assert!(
+        stats["evicted"]["tokens"].as_u64().unwrap() >= 32,
+        "{stats}"
+    );
+    let (_, login) = post(
+        &mock,
+        "/mock/login",
+        json!({"corpid": "wwcorp", "userid": "member"}),
+    )
+    .await;
+    let answer = get(
+        &mock,
+        &format!(
+            "/cgi-bin/miniprogram/jscode2session?access_token={latest}&js_code={}&grant_type=authorization_code",
+            login["code"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(answer["userid"], "member", "{answer}");
 }

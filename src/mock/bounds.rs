@@ -54,6 +54,8 @@ pub(crate) struct Evictions {
     pub tokens: AtomicU64,
     /// Logins refused because every kept code was still valid.
     pub refused_logins: AtomicU64,
+    /// WeCom members (corp, userid) whose mock user had been let go.
+    pub wecom_members: AtomicU64,
 }
 
 #[derive(Serialize)]
@@ -65,6 +67,7 @@ pub(crate) struct EvictionCounts {
     pub phone_codes: u64,
     pub tokens: u64,
     pub refused_logins: u64,
+    pub wecom_members: u64,
 }
 
 impl Evictions {
@@ -84,6 +87,7 @@ impl Evictions {
             phone_codes: get(&self.phone_codes),
             tokens: get(&self.tokens),
             refused_logins: get(&self.refused_logins),
+            wecom_members: get(&self.wecom_members),
         }
     }
 
@@ -96,6 +100,7 @@ impl Evictions {
             &self.phone_codes,
             &self.tokens,
             &self.refused_logins,
+            &self.wecom_members,
         ] {
             c.store(0, Ordering::Relaxed);
         }

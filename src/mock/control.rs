@@ -490,6 +490,7 @@ pub(crate) async fn stats(Ext(mock): Shared) -> Response {
         "codes": state.code_count(),
         "phone_codes": phone_codes,
         "tokens": tokens,
+        "family": mock.variants.sizes(),
         "limits": {
             "max_users": limits.max_users,
             "max_codes": limits.max_codes,

@@ -12,9 +12,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Mock;
+use super::bounds::Evictions;
 use super::reply::Refusal;
 use super::reply::{self, BODY_LIMIT, Note, json, refused, take, wechat_error};
-use super::state::{CodeKey, User, code_str, lock, now_ms};
+use super::state::{CodeKey, State, User, code_str, lock, now_ms};
 use crate::core::crypto;
 use crate::core::errcode::Lang;
 use crate::core::platform::Platform;
@@ -188,10 +189,59 @@ impl Variants {
     fn issue_token(&self, mock: &Mock, owner: Owner) -> String {
         let token = mock.state.entropy.access_token();
         let now = now_ms();
+        let max = mock.state.limits.max_codes.max(1);
         let mut tokens = lock(&self.tokens);
-        tokens.retain(|_, (_, expires)| *expires > now);
+        if tokens.len() >= max {
+            tokens.retain(|_, (_, expires)| *expires > now);
+        }
+        if tokens.len() >= max {
+            // Every kept token is still valid: the sixteenth that expires soonest goes, so the
+            // next sweep is many logins away (a sweep per token would be quadratic under load).
+            let before = tokens.len();
+            let mut expiries: Vec<u64> = tokens.values().map(|(_, e)| *e).collect();
+            let nth = before / 16;
+            let (_, cut, _) = expiries.select_nth_unstable(nth);
+            let cut = *cut;
+            tokens.retain(|_, (_, expires)| *expires > cut);
+            Evictions::add(&mock.state.evicted.tokens, (before - tokens.len()) as u64);
+        }
         tokens.insert(token.clone(), (owner, now + TOKEN_TTL_MS));
         token
+    }
+
+    /// What the family's routes keep, for `GET /mock/stats`.
+    pub(crate) fn sizes(&self) -> Value {
+        json!({
+            "wecom_members": lock(&self.members).len(),
+            "anonymous_codes": lock(&self.anonymous).len(),
+            "tokens": lock(&self.tokens).len(),
+        })
+    }
+
+    /// Keeps the WeCom maps to members whose mock user is still kept: the state bounds its
+    /// users (`--max-users`), so past that many plus a sixteenth, the let-go ones leave here too.
+    fn bound_members(&self, state: &State) {
+        let max = state.limits.max_users.max(1);
+        let slack = max + max / 16 + 1;
+        let kept = |app: usize, openid: &str, user: Option<&Arc<User>>| {
+            state
+                .user(app, openid)
+                .is_some_and(|u| user.is_none_or(|user| Arc::ptr_eq(&u, user)))
+        };
+        let mut members = lock(&self.members);
+        if members.len() >= slack {
+            let before = members.len();
+            members.retain(|_, u| kept(u.app, &u.openid, Some(u)));
+            Evictions::add(
+                &state.evicted.wecom_members,
+                (before - members.len()) as u64,
+            );
+        }
+        drop(members);
+        let mut member_of = lock(&self.member_of);
+        if member_of.len() >= slack {
+            member_of.retain(|(app, openid), _| kept(*app, openid, None));
+        }
     }
 
     /// 41001 missing, 40001 (WeChat) / 40014 (WeCom) unknown or not the caller's kind, 42001 expired.
@@ -753,6 +803,7 @@ fn wecom_login(mock: &Mock, req: VariantLogin, bytes: &Bytes) -> Response {
                 .clone()
         };
         lock(&v.member_of).insert((app, user.openid.clone()), (corp, userid.clone()));
+        v.bound_members(&mock.state);
         let code = mock
             .state
             .login(&user)
@@ -791,9 +842,25 @@ fn anonymous_login(mock: &Mock, req: VariantLogin, bytes: &Bytes) -> Response {
         );
         return refused(r, note);
     };
+    let mut codes = lock(&v.anonymous);
+    if codes.len() >= state.limits.max_codes.max(1) {
+        // As for wx.login: used and expired codes make room, a valid code is never let go.
+        let (now, ttl, before) = (now_ms(), state.code_ttl_ms, codes.len());
+        let used = codes.values().filter(|c| c.used).count();
+        codes.retain(|_, c| !c.used && now < c.issued_ms.saturating_add(ttl));
+        Evictions::add(&state.evicted.used_codes, used as u64);
+        Evictions::add(
+            &state.evicted.expired_codes,
+            (before - used - codes.len()) as u64,
+        );
+        if codes.len() >= state.limits.max_codes.max(1) {
+            Evictions::add(&state.evicted.refused_logins, 1);
+            return refused(super::control::codes_full(45011), note);
+        }
+    }
     let code = code_str(&state.entropy.code()).to_string();
     let anonymous_openid = state.entropy.openid();
-    lock(&v.anonymous).insert(
+    codes.insert(
         code.clone(),
         AnonCode {
             app,
