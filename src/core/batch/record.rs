@@ -122,12 +122,9 @@ pub fn decrypt_record_keyed(
     out: &mut Vec<u8>,
 ) -> Verdict {
     scratch.warnings.clear();
-    let rec: DecryptRecord = match parse_record(line) {
+    let rec: DecryptRecord = match parse_or_report(line, line_no, DECRYPT_FIELDS_HINT, out) {
         Ok(rec) => rec,
-        Err(e) => {
-            let err = record_error(line, &e, DECRYPT_FIELDS_HINT);
-            return write_failure(out, line_no, salvage_id(line), &err, &[], None);
-        }
+        Err(verdict) => return verdict,
     };
     let id = rec.id;
     let key = rec
@@ -264,12 +261,9 @@ pub fn verify_record_keyed(
     out: &mut Vec<u8>,
 ) -> Verdict {
     scratch.warnings.clear();
-    let rec: VerifyRecord = match parse_record(line) {
+    let rec: VerifyRecord = match parse_or_report(line, line_no, VERIFY_FIELDS_HINT, out) {
         Ok(rec) => rec,
-        Err(e) => {
-            let err = record_error(line, &e, VERIFY_FIELDS_HINT);
-            return write_failure(out, line_no, salvage_id(line), &err, &[], None);
-        }
+        Err(verdict) => return verdict,
     };
     let id = rec.id;
     let key = rec
@@ -358,6 +352,20 @@ fn parse_record<'a, T: Deserialize<'a>>(
         return Err(None);
     }
     serde_json::from_str(text).map_err(Some)
+}
+
+/// The record of a line, or the line's error written to `out` (with the id, when one can be
+/// salvaged) and its verdict: the first step of both record kinds.
+fn parse_or_report<'a, T: Deserialize<'a>>(
+    line: &'a [u8],
+    line_no: u64,
+    hint: &str,
+    out: &mut Vec<u8>,
+) -> std::result::Result<T, Verdict> {
+    parse_record(line).map_err(|e| {
+        let err = record_error(line, &e, hint);
+        write_failure(out, line_no, salvage_id(line), &err, &[], None)
+    })
 }
 
 /// The error for a line serde could not take: not UTF-8, not JSON, or fields of the wrong type.
