@@ -62,6 +62,26 @@ impl Stub {
         );
     }
 
+    /// The first `times` requests to `api_path` get `template`; later ones fall through to
+    /// what else is mounted.
+    fn first(&self, api_path: &str, times: u64, template: ResponseTemplate) {
+        self.mount(
+            Mock::given(path(api_path))
+                .respond_with(template)
+                .up_to_n_times(times)
+                .with_priority(1),
+        );
+    }
+
+    /// The first `times` requests to `api_path` answer WeChat's busy `-1`.
+    fn busy_first(&self, api_path: &str, times: u64) {
+        self.first(
+            api_path,
+            times,
+            ResponseTemplate::new(200).set_body_json(json!({"errcode": -1})),
+        );
+    }
+
     fn requests(&self) -> Vec<Request> {
         self.rt
             .block_on(self.server.received_requests())
@@ -412,12 +432,7 @@ fn system_busy_is_retried_then_reported() {
 #[test]
 fn system_busy_then_success_succeeds() {
     let stub = Stub::start();
-    stub.mount(
-        Mock::given(path("/cgi-bin/token"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errcode": -1})))
-            .up_to_n_times(2)
-            .with_priority(1),
-    );
+    stub.busy_first("/cgi-bin/token", 2);
     stub.json(
         "GET",
         "/cgi-bin/token",
@@ -448,12 +463,7 @@ fn jscode2session_retries_system_busy_exactly_once() {
     assert_eq!(stub.requests().len(), 2, "one retry, not five");
 
     stub.reset();
-    stub.mount(
-        Mock::given(path("/sns/jscode2session"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errcode": -1})))
-            .up_to_n_times(1)
-            .with_priority(1),
-    );
+    stub.busy_first("/sns/jscode2session", 1);
     stub.json("GET", "/sns/jscode2session", session_answer());
     let out = run(&mut stub.wx_app(), &["code2session", "--code", "c"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -465,12 +475,7 @@ fn jscode2session_retries_system_busy_exactly_once() {
 #[test]
 fn a_40163_after_a_busy_jscode2session_says_the_busy_answer_consumed_the_code() {
     let stub = Stub::start();
-    stub.mount(
-        Mock::given(path("/sns/jscode2session"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errcode": -1})))
-            .up_to_n_times(1)
-            .with_priority(1),
-    );
+    stub.busy_first("/sns/jscode2session", 1);
     stub.json(
         "GET",
         "/sns/jscode2session",
@@ -556,11 +561,10 @@ fn calls_that_spend_something_are_never_resent_after_an_answer() {
 #[test]
 fn idempotent_calls_are_retried_on_a_server_error() {
     let stub = Stub::start();
-    stub.mount(
-        Mock::given(path("/cgi-bin/stable_token"))
-            .respond_with(ResponseTemplate::new(503).set_body_string("busy"))
-            .up_to_n_times(1)
-            .with_priority(1),
+    stub.first(
+        "/cgi-bin/stable_token",
+        1,
+        ResponseTemplate::new(503).set_body_string("busy"),
     );
     stub.json(
         "POST",

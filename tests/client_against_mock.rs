@@ -8,25 +8,13 @@ mod common;
 
 use common::mock::MockProc;
 use common::{run, wx};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const APPID: &str = "wxc105ed100bca1100";
 const SECRET: &str = "c105ed100bc0c105ed100bc0c105ed10";
 
 fn start() -> MockProc {
     MockProc::start(&["--app", &format!("{APPID}:{SECRET}")])
-}
-
-async fn post(url: String, body: Value) -> Value {
-    reqwest::Client::new()
-        .post(url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -39,7 +27,8 @@ async fn code2session_decrypt_verify_check_session_against_the_mock() {
             .env("WXLOGIN_SECRET", SECRET);
         c
     };
-    let login = post(format!("{}/mock/login", mock.url), json!({"appid": APPID})).await;
+    let login =
+        common::post_json(format!("{}/mock/login", mock.url), json!({"appid": APPID})).await;
     let code = login["code"].as_str().unwrap();
     let openid = login["openid"].as_str().unwrap();
 
@@ -54,7 +43,7 @@ async fn code2session_decrypt_verify_check_session_against_the_mock() {
     assert_eq!(r.code, 4);
     assert_eq!(r.json()["error"]["errcode"], json!(40163));
 
-    let user = post(
+    let user = common::post_json(
         format!("{}/mock/userinfo", mock.url),
         json!({"appid": APPID, "openid": openid}),
     )
@@ -73,7 +62,7 @@ async fn code2session_decrypt_verify_check_session_against_the_mock() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 
     // A second wx.login rotates the key: the stored one is now stale everywhere.
-    post(
+    common::post_json(
         format!("{}/mock/login", mock.url),
         json!({"appid": APPID, "openid": openid}),
     )
@@ -88,7 +77,7 @@ async fn code2session_decrypt_verify_check_session_against_the_mock() {
     ]));
     assert_eq!(r.code, 4);
     assert_eq!(r.json()["error"]["errcode"], json!(87009));
-    let user = post(
+    let user = common::post_json(
         format!("{}/mock/userinfo", mock.url),
         json!({"appid": APPID, "openid": openid}),
     )

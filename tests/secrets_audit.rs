@@ -18,25 +18,13 @@ fn start_mock() -> MockProc {
     MockProc::start(&["--seed", "42", "--app", &format!("{APPID}:{SECRET}")])
 }
 
-async fn post(url: &str, body: Value) -> Value {
-    reqwest::Client::new()
-        .post(url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 /// A fresh `wx.login` code for the user.
 async fn login(mock: &MockProc, openid: Option<&str>) -> (String, String) {
     let mut body = json!({"appid": APPID});
     if let Some(o) = openid {
         body["openid"] = json!(o);
     }
-    let r = post(&format!("{}/mock/login", mock.url), body).await;
+    let r = common::post_json(&format!("{}/mock/login", mock.url), body).await;
     (
         r["code"].as_str().unwrap().to_string(),
         r["openid"].as_str().unwrap().to_string(),
@@ -86,12 +74,12 @@ async fn no_secret_appears_anywhere_without_reveal() {
     let access_token = r.json()["access_token"].as_str().unwrap().to_string();
     assert!(access_token.len() > 16);
 
-    let user = post(
+    let user = common::post_json(
         &format!("{}/mock/userinfo", mock.url),
         json!({"appid": APPID, "openid": openid}),
     )
     .await;
-    let phone = post(
+    let phone = common::post_json(
         &format!("{}/mock/phonenumber", mock.url),
         json!({"appid": APPID, "openid": openid}),
     )

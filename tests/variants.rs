@@ -6,9 +6,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
+use common::mock::MockProc;
 use common::{run, wx};
 use serde_json::{Value, json};
 use tokio::runtime::Runtime;
@@ -26,53 +24,25 @@ const DOUYIN: &str = "tt1234567890abcdef";
 const DOUYIN_SECRET: &str = "d0uyinS3cretValue00000000000abcd";
 const SESSION_KEY: &str = "tiihtNczf5v6AKRyjwEUhQ==";
 
-struct Server(Child, String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Our mock with two WeChat apps (the component authorised for the first only), a WeCom corp
 /// bound to the first and a Douyin app.
-fn start_mock() -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wxlogin"))
-        .args(["-q", "mock-server", "--port", "0"])
-        .args(["--app", &format!("{APP}:{APP_SECRET}")])
-        .args(["--app", &format!("{OTHER_APP}:{APP_SECRET}")])
-        .args([
-            "--component",
-            &format!("{COMPONENT}:{COMPONENT_SECRET}:{APP}"),
-        ])
-        .args(["--wecom", &format!("{CORP}:{CORP_SECRET}:{APP}")])
-        .args(["--douyin", &format!("{DOUYIN}:{DOUYIN_SECRET}")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let url = first.trim_end().strip_prefix("listening on ").unwrap();
-    Server(child, url.to_string())
+fn start_mock() -> MockProc {
+    MockProc::start(&[
+        "--app",
+        &format!("{APP}:{APP_SECRET}"),
+        "--app",
+        &format!("{OTHER_APP}:{APP_SECRET}"),
+        "--component",
+        &format!("{COMPONENT}:{COMPONENT_SECRET}:{APP}"),
+        "--wecom",
+        &format!("{CORP}:{CORP_SECRET}:{APP}"),
+        "--douyin",
+        &format!("{DOUYIN}:{DOUYIN_SECRET}"),
+    ])
 }
 
 fn post(rt: &Runtime, url: &str, body: Value) -> Value {
-    rt.block_on(async {
-        reqwest::Client::new()
-            .post(url)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    })
+    rt.block_on(common::post_json(url, body))
 }
 
 /// (Content-Type, body as JSON whatever the type).
@@ -89,8 +59,8 @@ fn get(rt: &Runtime, url: &str) -> (String, Value) {
     })
 }
 
-fn login(rt: &Runtime, mock: &Server, body: Value) -> Value {
-    post(rt, &format!("{}/mock/login", mock.1), body)
+fn login(rt: &Runtime, mock: &MockProc, body: Value) -> Value {
+    post(rt, &format!("{}/mock/login", mock.url), body)
 }
 
 fn code_of(v: &Value) -> String {
@@ -118,7 +88,7 @@ fn qq_against_the_mock_and_a_stub() {
             "--code",
             &code,
         ])
-        .args(["--appid", APP, "--base-url", &mock.1])
+        .args(["--appid", APP, "--base-url", &mock.url])
         .env("WXLOGIN_SECRET", APP_SECRET));
     assert_eq!(out.code, 0, "{}", out.stdout);
     let doc = out.json();
@@ -173,7 +143,7 @@ fn qq_against_the_mock_and_a_stub() {
 fn component_against_the_mock() {
     let rt = Runtime::new().unwrap();
     let mock = start_mock();
-    let (_, ticket) = get(&rt, &format!("{}/mock/component_verify_ticket", mock.1));
+    let (_, ticket) = get(&rt, &format!("{}/mock/component_verify_ticket", mock.url));
     let ticket = ticket["component_verify_ticket"]
         .as_str()
         .unwrap()
@@ -187,7 +157,7 @@ fn component_against_the_mock() {
                 "--component-secret",
                 COMPONENT_SECRET,
             ])
-            .args(["--component-ticket", ticket, "--base-url", &mock.1]))
+            .args(["--component-ticket", ticket, "--base-url", &mock.url]))
     };
     let code = code_of(&login(&rt, &mock, json!({"appid": APP})));
     let out = exchange(APP, &code, &ticket);
@@ -205,7 +175,7 @@ fn component_against_the_mock() {
     // A new ticket pushed: the old one is now expired.
     post(
         &rt,
-        &format!("{}/mock/component_verify_ticket", mock.1),
+        &format!("{}/mock/component_verify_ticket", mock.url),
         json!({}),
     );
     let out = exchange(APP, &code, &ticket);
@@ -219,15 +189,15 @@ fn component_against_the_mock() {
             "--component-token",
             "bogus-token",
         ])
-        .args(["--base-url", &mock.1]));
+        .args(["--base-url", &mock.url]));
     assert_eq!(out.json()["error"]["errcode"], 40001);
 
     // Content types as WeChat sends them.
-    let (kind, _) = get(&rt, &format!("{}/sns/component/jscode2session", mock.1));
+    let (kind, _) = get(&rt, &format!("{}/sns/component/jscode2session", mock.url));
     assert_eq!(kind, "text/plain");
-    let (kind, _) = get(&rt, &format!("{}/sns/jscode2session", mock.1));
+    let (kind, _) = get(&rt, &format!("{}/sns/jscode2session", mock.url));
     assert_eq!(kind, "text/plain");
-    let (kind, _) = get(&rt, &format!("{}/cgi-bin/token", mock.1));
+    let (kind, _) = get(&rt, &format!("{}/cgi-bin/token", mock.url));
     assert_eq!(kind, "application/json; encoding=utf-8");
 }
 
@@ -348,7 +318,7 @@ fn wecom_against_the_mock() {
                 "--corpid",
                 CORP,
             ])
-            .args(["--code", code, "--base-url", &mock.1])
+            .args(["--code", code, "--base-url", &mock.url])
             .env("WXLOGIN_SECRET", CORP_SECRET))
     };
     let login_reply = login(&rt, &mock, json!({"corpid": CORP, "userid": "zhangsan"}));
@@ -363,7 +333,7 @@ fn wecom_against_the_mock() {
     let openid = login_reply["openid"].as_str().unwrap();
     let info = post(
         &rt,
-        &format!("{}/mock/userinfo", mock.1),
+        &format!("{}/mock/userinfo", mock.url),
         json!({"appid": APP, "openid": openid}),
     );
     let dir = tempfile::tempdir().unwrap();
@@ -401,7 +371,7 @@ fn wecom_against_the_mock() {
             "--corpid",
             CORP,
         ])
-        .args(["--code", "x", "--base-url", &mock.1])
+        .args(["--code", "x", "--base-url", &mock.url])
         .env("WXLOGIN_SECRET", "wrong"));
     assert_eq!(out.json()["error"]["errcode"], 40001);
     assert!(
@@ -487,7 +457,7 @@ fn douyin_against_the_mock() {
     let exchange = |flag: &str, code: &str, secret: &str| {
         run(wx()
             .args(["--json", "code2session", "--platform", "douyin", flag, code])
-            .args(["--appid", DOUYIN, "--base-url", &mock.1])
+            .args(["--appid", DOUYIN, "--base-url", &mock.url])
             .env("WXLOGIN_SECRET", secret))
     };
     let code = code_of(&login(&rt, &mock, json!({"appid": DOUYIN})));
@@ -515,19 +485,19 @@ fn douyin_against_the_mock() {
     // Douyin's shape on errors: data with empty strings; err_no as a string on request.
     let raw = post(
         &rt,
-        &format!("{}/api/apps/v2/jscode2session", mock.1),
+        &format!("{}/api/apps/v2/jscode2session", mock.url),
         json!({"appid": DOUYIN, "secret": DOUYIN_SECRET, "code": "nope"}),
     );
     assert_eq!(raw["err_no"], 40018);
     assert_eq!(raw["data"]["openid"], "");
     post(
         &rt,
-        &format!("{}/mock/faults", mock.1),
+        &format!("{}/mock/faults", mock.url),
         json!({"route": "/api/apps/v2/jscode2session", "errcode": -1, "errcode_as_string": true}),
     );
     let raw = post(
         &rt,
-        &format!("{}/api/apps/v2/jscode2session", mock.1),
+        &format!("{}/api/apps/v2/jscode2session", mock.url),
         json!({"appid": DOUYIN, "secret": DOUYIN_SECRET, "code": "nope"}),
     );
     assert_eq!(raw["err_no"], "-1");
@@ -616,7 +586,7 @@ fn wechat_errcode_as_a_string_from_the_mock() {
     let mock = start_mock();
     post(
         &rt,
-        &format!("{}/mock/faults", mock.1),
+        &format!("{}/mock/faults", mock.url),
         json!({"route": "jscode2session", "errcode_as_string": true}),
     );
     let out = run(wx()
@@ -628,11 +598,11 @@ fn wechat_errcode_as_a_string_from_the_mock() {
             "--appid",
             APP,
         ])
-        .args(["--base-url", &mock.1])
+        .args(["--base-url", &mock.url])
         .env("WXLOGIN_SECRET", APP_SECRET));
     assert_eq!(out.code, 4);
     assert_eq!(out.json()["error"]["errcode"], 40029);
-    let journal = get(&rt, &format!("{}/mock/journal", mock.1)).1;
+    let journal = get(&rt, &format!("{}/mock/journal", mock.url)).1;
     assert!(!journal.to_string().contains(APP_SECRET));
 }
 

@@ -119,3 +119,16 @@ pub fn node_or_skip(what: &str) -> bool {
     eprintln!("skipping: `node` is not installed; {what} needs Node 20");
     false
 }
+
+/// POSTs `body` as JSON and reads the answer as JSON (the mock's control routes).
+pub async fn post_json(url: impl reqwest::IntoUrl, body: serde_json::Value) -> Value {
+    reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
