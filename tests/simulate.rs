@@ -494,43 +494,31 @@ fn a_failed_step_shows_the_backends_stderr_and_the_steps_that_carried_the_code()
 #[test]
 fn a_backend_that_never_listens_is_reported_with_its_stderr() {
     let path = flow("session-id.toml");
-    let run = simulate(&[
-        &path,
-        "--backend",
-        "http://127.0.0.1:0",
-        "--ready-timeout",
-        "300ms",
-        "--",
+    let with_backend = |command: &[&str]| {
+        let mut args = vec![
+            path.as_str(),
+            "--backend",
+            "http://127.0.0.1:0",
+            "--ready-timeout",
+            "300ms",
+            "--",
+        ];
+        args.extend_from_slice(command);
+        let run = simulate(&args);
+        assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+        run.stderr
+    };
+    let stderr = with_backend(&[
         "sh",
         "-c",
         "echo 'ImportError: no module named wechatpy' >&2; exit 1",
     ]);
-    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+    assert!(stderr.contains("exited (exit status 1)"), "{stderr}");
+    assert!(stderr.contains("no module named wechatpy"), "{stderr}");
+    let stderr = with_backend(&["sleep", "30"]);
     assert!(
-        run.stderr.contains("exited (exit status 1)"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("no module named wechatpy"),
-        "{}",
-        run.stderr
-    );
-    let run = simulate(&[
-        &path,
-        "--backend",
-        "http://127.0.0.1:0",
-        "--ready-timeout",
-        "300ms",
-        "--",
-        "sleep",
-        "30",
-    ]);
-    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
-    assert!(
-        run.stderr.contains("did not accept connections within"),
-        "{}",
-        run.stderr
+        stderr.contains("did not accept connections within"),
+        "{stderr}"
     );
     let run = simulate(&[&path, "--ready-timeout", "soon", "--", "true"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
