@@ -11,7 +11,22 @@ pub(crate) fn begin_line(out: &mut Vec<u8>, line_no: u64, id: Option<&RawValue>)
     out.extend_from_slice(b"{\"line\":");
     out.extend_from_slice(itoa::Buffer::new().format(line_no).as_bytes());
     out.extend_from_slice(b",\"id\":");
-    out.extend_from_slice(id.map_or("null", RawValue::get).as_bytes());
+    copy_on_one_line(out, id.map_or("null", RawValue::get).as_bytes());
+}
+
+/// Copies validated JSON, except that a line break (only possible as whitespace between
+/// tokens: the reader splits on `\n`, but a caller of the library may not) becomes a space, to
+/// keep one result per line.
+fn copy_on_one_line(out: &mut Vec<u8>, json: &[u8]) {
+    let start = out.len();
+    out.extend_from_slice(json);
+    if memchr::memchr2(b'\n', b'\r', json).is_some() {
+        for b in &mut out[start..] {
+            if *b == b'\n' || *b == b'\r' {
+                *b = b' ';
+            }
+        }
+    }
 }
 
 pub(crate) fn write_warnings(out: &mut Vec<u8>, warnings: &[String]) {
@@ -22,19 +37,10 @@ pub(crate) fn write_warnings(out: &mut Vec<u8>, warnings: &[String]) {
     }
 }
 
-/// The plaintext is already validated JSON: copied as is, except that any line break (only
-/// possible as whitespace between tokens) becomes a space to keep one result per line.
+/// The plaintext is already validated JSON.
 pub(crate) fn write_data(out: &mut Vec<u8>, plain: &[u8]) {
     out.extend_from_slice(b",\"data\":");
-    let start = out.len();
-    out.extend_from_slice(plain);
-    if memchr::memchr2(b'\n', b'\r', plain).is_some() {
-        for b in &mut out[start..] {
-            if *b == b'\n' || *b == b'\r' {
-                *b = b' ';
-            }
-        }
-    }
+    copy_on_one_line(out, plain);
 }
 
 pub(crate) fn write_failure(

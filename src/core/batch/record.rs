@@ -461,6 +461,28 @@ mod tests {
         );
     }
 
+    /// Found by the batch_line fuzzer: an id holding a line break (whitespace inside its JSON)
+    /// was copied raw, so a library caller got two lines for one record.
+    #[test]
+    fn an_id_with_a_line_break_still_gives_one_result_line() {
+        for line in [&b"{\"id\":[\n]}"[..], b"{\"id\":{\"a\":\r\n1},\"iv\":1}"] {
+            for verify in [false, true] {
+                let mut out = Vec::new();
+                let mut scratch = Scratch::default();
+                let _ = if verify {
+                    verify_record(line, 1, false, &mut scratch, &mut out)
+                } else {
+                    decrypt_record(line, 1, None, false, &mut scratch, &mut out)
+                };
+                let text = String::from_utf8(out).unwrap();
+                assert_eq!(text.matches('\n').count(), 1, "{text:?}");
+                assert!(text.ends_with('\n') && !text.contains('\r'), "{text:?}");
+                let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(v["ok"], false, "{text}");
+            }
+        }
+    }
+
     #[test]
     fn watermark_mismatch_agrees_with_one_shot() {
         let plain = r#"{"watermark":{"appid":"wxA","timestamp":1}}"#;
