@@ -191,6 +191,7 @@ fn steady(line: &str) -> String {
     };
     let line = &digits_after(line, "127.0.0.1:", "PORT");
     let line = &digits_after(line, "localhost:", "PORT");
+    let line = &digits_after(line, "-Dhttps.proxyPort=", "PORT");
     let line = &digits_after(line, "\"time\":", "T");
     let line = &digits_before(line, "µs");
     let line = &digits_before(line, " ms");
@@ -286,6 +287,8 @@ struct Background {
     child: Child,
     lines: mpsc::Receiver<String>,
     stderr: PathBuf,
+    /// How many stderr lines an earlier comparison has already taken.
+    stderr_seen: usize,
 }
 
 impl Background {
@@ -298,20 +301,32 @@ impl Background {
         })
     }
 
-    fn stderr_text(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    fn stderr_all(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.stderr)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
 
-    /// Waits until the stderr log holds `lines` lines (the mock writes its log from a queue).
-    fn stderr_lines(&self, lines: usize) -> String {
-        for _ in 0..600 {
-            let text = self.stderr_text();
-            if text.lines().count() >= lines {
-                return text;
+    /// What a terminal shows of it next: `count` lines of stdout and stderr together (it writes
+    /// its log from a queue, so a line may come a little after the request it is about).
+    fn next_lines(&mut self, count: usize, what: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for _ in 0..(PATIENCE.as_millis() / 20) {
+            while let Ok(line) = self.lines.try_recv() {
+                out.push(line);
             }
-            std::thread::sleep(Duration::from_millis(100));
+            let stderr = self.stderr_all();
+            if out.len() + stderr.len() - self.stderr_seen >= count {
+                out.extend(stderr[self.stderr_seen..].iter().cloned());
+                self.stderr_seen = stderr.len();
+                return out;
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
-        self.stderr_text()
+        out.extend(self.stderr_all()[self.stderr_seen..].iter().cloned());
+        panic!("{what}: expected {count} lines, got\n{}", out.join("\n"));
     }
 }
 
@@ -429,6 +444,7 @@ impl Scene {
             child,
             lines,
             stderr,
+            stderr_seen: 0,
         });
         self.background.last().unwrap()
     }
@@ -447,18 +463,27 @@ impl Scene {
 
     fn run(&mut self, cmd: &Cmd) {
         let shown = format!("README line {}: $ {}", cmd.line, cmd.text);
-        if let Some(assignment) = cmd.text.strip_prefix("export ") {
-            let (key, value) = assignment.split_once('=').expect("export KEY=VALUE");
-            assert!(cmd.expected.is_empty(), "{shown}: an export prints nothing");
-            self.setenv(key, value);
-            return;
-        }
         if cmd.text.starts_with("wxlogin mock-server ") {
             self.mock_server(cmd, &shown);
             return;
         }
         let text = self.local(&cmd.text);
-        let out = self.bash(&text).output().unwrap();
+        let saved = self.dir.path().join("env");
+        // As in one shell: what a command exports (or `set -a; . FILE` loads) is there for the
+        // next ones.
+        let script = format!("{text}\n__rc=$?\nenv -0 > \"$WXLOGIN_README_ENV\"\nexit $__rc");
+        let out = self
+            .bash(&script)
+            .env("WXLOGIN_README_ENV", &saved)
+            .output()
+            .unwrap();
+        self.env = std::fs::read(&saved)
+            .unwrap()
+            .split(|b| *b == 0)
+            .filter_map(|kv| std::str::from_utf8(kv).ok()?.split_once('='))
+            .filter(|(k, _)| !["_", "SHLVL", "PWD", "OLDPWD", "WXLOGIN_README_ENV"].contains(k))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let printed = self.printed(&format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -475,8 +500,8 @@ impl Scene {
         assert_shows(&shown, &cmd.expected, &printed);
     }
 
-    /// `wxlogin mock-server --port 8080 ...`: started on a free port instead, its first stdout
-    /// lines compared with the README's; later commands reach it through the README's port.
+    /// `wxlogin mock-server --port 8080 ...`: started on a free port instead, what it prints at
+    /// start compared with the README's; later commands reach it through the README's port.
     fn mock_server(&mut self, cmd: &Cmd, shown: &str) {
         let text = cmd
             .text
@@ -489,21 +514,27 @@ impl Scene {
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .current_dir(self.work())
             .stdin(Stdio::null());
-        let mock = self.spawn(child, shown);
-        let mut printed = Vec::new();
-        for _ in &cmd.expected {
-            printed.push(mock.line(shown));
-        }
-        let url = printed[0]
+        self.spawn(child, shown);
+        let mock = self.background.last_mut().unwrap();
+        let first = mock.line(shown);
+        let url = first
             .strip_prefix("listening on http://127.0.0.1:")
-            .unwrap_or_else(|| panic!("{shown}: first line {:?}", printed[0]));
+            .unwrap_or_else(|| panic!("{shown}: first line {first:?}"));
         self.port = Some(url.parse().expect("a port"));
+        let mut printed = vec![first];
+        printed.extend(mock.next_lines(cmd.expected.len() - 1, shown));
         let printed = self.printed(&printed.join("\n"));
         assert_shows(shown, &cmd.expected, &printed);
     }
 
-    fn last_background(&self) -> &Background {
-        self.background.last().expect("a server of the scene")
+    /// The next lines the scene's server prints, compared with a block that shows them.
+    fn server_prints(&mut self, block: &Block) {
+        let expected: Vec<String> = block.lines.iter().map(|(_, l)| l.clone()).collect();
+        let shown = format!("README line {}: what the server prints", block.fence);
+        let mock = self.background.last_mut().expect("a server of the scene");
+        let printed = mock.next_lines(expected.len(), &shown);
+        let printed = self.printed(&printed.join("\n"));
+        assert_shows(&shown, &expected, &printed);
     }
 }
 
@@ -643,29 +674,38 @@ fn code2session_sessions_token_examples_against_a_wechat_stub() {
     assert!(ran >= 12, "ran only {ran} examples");
 }
 
+/// Plays a section's console blocks in one scene; a block without a command shows what the
+/// scene's server prints next.
+fn play_section(scene: &mut Scene, heading: &str) -> usize {
+    let mut ran = 0;
+    for block in section(heading).iter().filter(|b| b.info.is_empty()) {
+        if is_transcript(block) {
+            scene.play(block);
+            ran += commands(block).len();
+        } else {
+            scene.server_prints(block);
+            ran += 1;
+        }
+    }
+    ran
+}
+
 #[test]
 fn mock_server_examples_and_its_request_log() {
     if !tool_or_skip("curl", "the README's mock-server examples") {
         return;
     }
-    let mut scene = Scene::new();
-    let blocks = section("`mock-server`: a local WeChat");
-    let mut log = None;
-    for block in blocks.iter().filter(|b| b.info.is_empty()) {
-        if is_transcript(block) {
-            scene.play(block);
-        } else {
-            log = Some(block);
-        }
+    let ran = play_section(&mut Scene::new(), "`mock-server`: a local WeChat");
+    assert_eq!(ran, 7, "the mock-server section's examples");
+}
+
+#[test]
+fn intercept_examples_and_what_the_mock_says_of_an_untrusting_client() {
+    if !tool_or_skip("curl", "the README's --intercept examples") {
+        return;
     }
-    let log = log.expect("the request log excerpt");
-    let expected: Vec<String> = log.lines.iter().map(|(_, l)| l.clone()).collect();
-    let printed = scene.last_background().stderr_lines(expected.len());
-    assert_shows(
-        &format!("README line {}: the mock's request log", log.fence),
-        &expected,
-        &printed,
-    );
+    let ran = play_section(&mut Scene::new(), "`--intercept`");
+    assert_eq!(ran, 6, "the --intercept section's examples");
 }
 
 #[test]
