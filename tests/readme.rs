@@ -505,6 +505,7 @@ impl Scene {
     fn mock_server(&mut self, cmd: &Cmd, shown: &str) {
         let text = cmd
             .text
+            .replace("\\\n", " ")
             .replace(&format!("--port {README_PORT}"), "--port 0");
         let args: Vec<&str> = text.split_whitespace().skip(1).collect();
         let mut child = Command::new(env!("CARGO_BIN_EXE_wxlogin"));
@@ -706,6 +707,15 @@ fn intercept_examples_and_what_the_mock_says_of_an_untrusting_client() {
     }
     let ran = play_section(&mut Scene::new(), "`--intercept`");
     assert_eq!(ran, 6, "the --intercept section's examples");
+}
+
+#[test]
+fn login_variant_examples_against_a_mock_of_the_family() {
+    if !tool_or_skip("curl", "the README's login variant examples") {
+        return;
+    }
+    let ran = play_section(&mut Scene::new(), "Login variants");
+    assert!(ran >= 19, "ran only {ran} login variant examples");
 }
 
 #[test]
