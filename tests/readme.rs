@@ -14,6 +14,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -28,6 +29,8 @@ const README: &str = include_str!("../README.md");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// The port the README's mock examples listen on; the tests use a free one in its place.
 const README_PORT: &str = "8080";
+/// The port of the README's backend (the flow files' `backend`); a free one in the tests.
+const README_BACKEND_PORT: &str = "8000";
 /// A hang is a failure, never a stuck CI job: how long a line from a server may take at most.
 const PATIENCE: Duration = Duration::from_secs(60);
 
@@ -237,9 +240,14 @@ fn matches(pattern: &str, line: &str) -> bool {
     rest.is_empty()
 }
 
-/// Every shown line is printed, and nothing else is (blank lines aside).
+/// Every shown line is printed, and nothing else is (blank lines aside). A line that is only
+/// `...` stands for any number of lines: then the shown lines are printed in this order, those
+/// between two `...` one after the other (the README shows an excerpt).
 fn assert_shows(shown: &str, expected: &[String], printed: &str) {
     let mut actual: Vec<&str> = printed.lines().filter(|l| !l.trim().is_empty()).collect();
+    if expected.iter().any(|l| l == "...") {
+        return assert_excerpt(shown, expected, &actual, printed);
+    }
     for want in expected {
         match actual.iter().position(|got| matches(want, got)) {
             Some(at) => {
@@ -255,6 +263,36 @@ fn assert_shows(shown: &str, expected: &[String], printed: &str) {
         "{shown}\nprinted lines the README does not show:\n{}",
         actual.join("\n")
     );
+}
+
+fn assert_excerpt(shown: &str, expected: &[String], actual: &[&str], printed: &str) {
+    let runs: Vec<&[String]> = expected.split(|l| l == "...").collect();
+    let mut at = 0;
+    for (n, run) in runs.iter().enumerate() {
+        let fits = |start: usize| {
+            start + run.len() <= actual.len()
+                && run.iter().zip(&actual[start..]).all(|(w, g)| matches(w, g))
+        };
+        let start = if n == 0 {
+            // Before the first `...`: from the first line on.
+            Some(0).filter(|_| fits(0))
+        } else if n + 1 == runs.len() {
+            // After the last one: up to the last line.
+            actual
+                .len()
+                .checked_sub(run.len())
+                .filter(|s| *s >= at && fits(*s))
+        } else {
+            (at..=actual.len()).find(|s| fits(*s))
+        };
+        match start {
+            Some(start) => at = start + run.len(),
+            None => panic!(
+                "{shown}\nthe README shows these lines together, in this order:\n  {}\nbut the binary printed\n{printed}",
+                run.join("\n  ")
+            ),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,6 +370,8 @@ impl Background {
 
 impl Drop for Background {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -344,8 +384,8 @@ struct Scene {
     env: Vec<(String, String)>,
     /// Printed text replaced before comparing (the scratch home is /home/you in the README).
     shown_as: Vec<(String, String)>,
-    /// The README's port replaced in commands by the one the scene's mock listens on.
-    port: Option<u16>,
+    /// The README's ports replaced in commands by the ones the scene's servers listen on.
+    ports: Vec<(&'static str, u16)>,
     background: Vec<Background>,
 }
 
@@ -372,7 +412,7 @@ impl Scene {
             ],
             shown_as: vec![(home.display().to_string(), "/home/you".into())],
             dir,
-            port: None,
+            ports: Vec::new(),
             background: Vec::new(),
         }
     }
@@ -397,10 +437,17 @@ impl Scene {
     /// The command as the scene runs it: the scene's port for the README's.
     fn local(&self, text: &str) -> String {
         let text = text.replace("cargo run --release -- ", "wxlogin ");
-        match self.port {
-            Some(port) => text.replace(&format!(":{README_PORT}"), &format!(":{port}")),
-            None => text,
-        }
+        self.ports.iter().fold(text, |text, (shown, port)| {
+            text.replace(&format!(":{shown}"), &format!(":{port}"))
+                .replace(&format!("PORT={shown}"), &format!("PORT={port}"))
+        })
+    }
+
+    fn port_of(&self, shown: &str) -> u16 {
+        let found = self.ports.iter().find(|(p, _)| *p == shown);
+        found
+            .map(|(_, port)| *port)
+            .unwrap_or_else(|| panic!("no server of the scene stands for port {shown}"))
     }
 
     fn printed(&self, text: &str) -> String {
@@ -425,7 +472,9 @@ impl Scene {
             .dir
             .path()
             .join(format!("stderr-{}.log", self.background.len()));
+        // Its own process group, so that what a shell started for it goes with it.
         let mut child = cmd
+            .process_group(0)
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr).unwrap())
             .spawn()
@@ -463,8 +512,14 @@ impl Scene {
 
     fn run(&mut self, cmd: &Cmd) {
         let shown = format!("README line {}: $ {}", cmd.line, cmd.text);
-        if cmd.text.starts_with("wxlogin mock-server ") {
+        if cmd.text.starts_with("wxlogin mock-server ")
+            || cmd.text.starts_with("wxlogin -q mock-server ")
+        {
             self.mock_server(cmd, &shown);
+            return;
+        }
+        if let Some(text) = cmd.text.strip_suffix(" &") {
+            self.backend(text, cmd, &shown);
             return;
         }
         let text = self.local(&cmd.text);
@@ -472,11 +527,19 @@ impl Scene {
         // As in one shell: what a command exports (or `set -a; . FILE` loads) is there for the
         // next ones.
         let script = format!("{text}\n__rc=$?\nenv -0 > \"$WXLOGIN_README_ENV\"\nexit $__rc");
-        let out = self
-            .bash(&script)
-            .env("WXLOGIN_README_ENV", &saved)
-            .output()
-            .unwrap();
+        let mut bash = self.bash(&script);
+        bash.env("WXLOGIN_README_ENV", &saved);
+        if text.starts_with("wxlogin simulate ") {
+            // The flow files' backend is on port 8000: WXLOGIN_BACKEND, the documented override
+            // of the flow's `backend`, gives a free port in its place: port 0 for a backend
+            // simulate starts itself, else the one the scene's backend listens on.
+            let port = match text.contains(" -- ") {
+                true => 0,
+                false => self.port_of(README_BACKEND_PORT),
+            };
+            bash.env("WXLOGIN_BACKEND", format!("http://127.0.0.1:{port}"));
+        }
+        let out = bash.output().unwrap();
         self.env = std::fs::read(&saved)
             .unwrap()
             .split(|b| *b == 0)
@@ -505,6 +568,7 @@ impl Scene {
     fn mock_server(&mut self, cmd: &Cmd, shown: &str) {
         let text = cmd
             .text
+            .trim_end_matches(" &")
             .replace("\\\n", " ")
             .replace(&format!("--port {README_PORT}"), "--port 0");
         let args: Vec<&str> = text.split_whitespace().skip(1).collect();
@@ -521,11 +585,32 @@ impl Scene {
         let url = first
             .strip_prefix("listening on http://127.0.0.1:")
             .unwrap_or_else(|| panic!("{shown}: first line {first:?}"));
-        self.port = Some(url.parse().expect("a port"));
+        self.ports.push((README_PORT, url.parse().expect("a port")));
         let mut printed = vec![first];
         printed.extend(mock.next_lines(cmd.expected.len() - 1, shown));
         let printed = self.printed(&printed.join("\n"));
         assert_shows(shown, &cmd.expected, &printed);
+    }
+
+    /// `... PORT=8000 node server.js &`: a backend started in the background on a free port
+    /// (its first line says which).
+    fn backend(&mut self, text: &str, cmd: &Cmd, shown: &str) {
+        let port_var = format!("PORT={README_BACKEND_PORT}");
+        assert!(
+            text.contains(&port_var),
+            "{shown}: a backend on port {README_BACKEND_PORT}"
+        );
+        let text = self.local(text).replace(&port_var, "PORT=0");
+        let bash = self.bash(&text);
+        self.spawn(bash, shown);
+        let backend = self.background.last_mut().unwrap();
+        let first = backend.line(shown);
+        let port: u16 = first
+            .strip_prefix("listening on http://127.0.0.1:")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("{shown}: first line {first:?}"));
+        self.ports.push((README_BACKEND_PORT, port));
+        assert_shows(shown, &cmd.expected, &self.printed(&first));
     }
 
     /// The next lines the scene's server prints, compared with a block that shows them.
@@ -719,6 +804,17 @@ fn login_variant_examples_against_a_mock_of_the_family() {
 }
 
 #[test]
+fn simulate_examples_with_the_example_backend() {
+    if !tool_or_skip("node", "the README's simulate examples")
+        || !tool_or_skip("curl", "the README's simulate examples")
+    {
+        return;
+    }
+    let ran = play_section(&mut Scene::new(), "`simulate`");
+    assert!(ran >= 4, "ran only {ran} simulate examples");
+}
+
+#[test]
 fn the_matcher_is_strict_outside_the_dots_and_the_normalised_values() {
     assert!(matches("{\"a\":1,...}", "{\"a\":1,\"b\":2}"));
     assert!(!matches("{\"a\":1,...}", "{\"a\":2,\"b\":2}"));
@@ -772,4 +868,27 @@ fn the_matcher_is_strict_outside_the_dots_and_the_normalised_values() {
         "{\"x\":2,\"time\":1796167591}"
     ));
     assert!(!matches("{\"time\":1796167591}", "{\"time\":\"soon\"}"));
+}
+
+#[test]
+fn a_line_of_dots_leaves_out_lines_and_nothing_else() {
+    let lines = |t: &str| t.lines().map(str::to_string).collect::<Vec<_>>();
+    let printed = "a\nb\nc\nd\ne";
+    let ok = |shown: &str| {
+        std::panic::catch_unwind(|| assert_shows("t", &lines(shown), printed)).is_ok()
+    };
+    assert!(ok("a\nb\nc\nd\ne"));
+    assert!(ok("...\nc\nd\n..."));
+    assert!(ok("a\n...\ne"));
+    assert!(ok("a\nb\n...\nd\ne"));
+    assert!(ok("...\ne"));
+    assert!(ok("a\n..."));
+    // Without dots every line must be shown; with them, order and adjacency still hold.
+    assert!(!ok("a\nb\nc\nd"));
+    assert!(!ok("...\nc\ne\n..."));
+    assert!(!ok("...\nd\nc\n..."));
+    assert!(!ok("b\n...\ne"));
+    assert!(!ok("a\n...\nd"));
+    assert!(!ok("...\nx\n..."));
+    assert!(!ok("a\n...\ne\n...\nb"));
 }
