@@ -44,12 +44,15 @@ struct Block {
     heading: String,
     /// What follows the opening ``` (`sh`, `toml`, ...; empty for a console transcript).
     info: String,
+    /// The last line of text before it (what introduces it).
+    intro: String,
     lines: Vec<(usize, String)>,
 }
 
 fn blocks() -> Vec<Block> {
     let mut out = Vec::new();
     let mut heading = String::new();
+    let mut intro = String::new();
     let mut open: Option<Block> = None;
     for (n, line) in README.lines().enumerate() {
         let fence = line.trim_start();
@@ -61,6 +64,7 @@ fn blocks() -> Vec<Block> {
                         fence: n + 1,
                         heading: heading.clone(),
                         info: info.trim().to_string(),
+                        intro: intro.clone(),
                         lines: Vec::new(),
                     })
                 }
@@ -72,6 +76,7 @@ fn blocks() -> Vec<Block> {
             None if line.starts_with('#') => {
                 heading = line.trim_start_matches('#').trim().to_string();
             }
+            None if !line.trim().is_empty() => intro = line.to_string(),
             None => {}
         }
     }
@@ -716,22 +721,29 @@ impl WeChat {
     }
 }
 
+// The sections of the README (by the start of their heading) each test plays; a console block
+// anywhere else fails every_console_block_of_the_readme_is_played.
+const OFFLINE: &[&str] = &[
+    "The two commands",
+    "`decrypt`",
+    "`verify-signature`",
+    "Batch mode",
+    "`explain`",
+];
+const AGAINST_WECHAT: &[&str] = &[
+    "`code2session`",
+    "Sessions: the exchanged key is kept",
+    "`token`, `check-session`, `phone`",
+];
+const VARIANTS: &str = "Login variants";
+const MOCK_SERVER: &str = "`mock-server`: a local WeChat";
+const INTERCEPT: &str = "`--intercept`";
+const SIMULATE: &str = "`simulate`";
+
 #[test]
 fn offline_examples_are_what_the_binary_prints() {
     let mut scene = Scene::new();
-    let mut ran = 0;
-    for heading in [
-        "The two commands",
-        "`decrypt`",
-        "`verify-signature`",
-        "Batch mode",
-        "`explain`",
-    ] {
-        for block in section(heading).iter().filter(|b| is_transcript(b)) {
-            scene.play(block);
-            ran += commands(block).len();
-        }
-    }
+    let ran: usize = OFFLINE.iter().map(|h| play_section(&mut scene, h)).sum();
     assert!(ran >= 12, "ran only {ran} offline examples");
 }
 
@@ -746,17 +758,10 @@ fn code2session_sessions_token_examples_against_a_wechat_stub() {
         format!("{}/", wechat.server.uri()),
         "https://api.weixin.qq.com/".into(),
     ));
-    let mut ran = 0;
-    for heading in [
-        "`code2session`",
-        "Sessions: the exchanged key is kept",
-        "`token`, `check-session`, `phone`",
-    ] {
-        for block in section(heading).iter().filter(|b| is_transcript(b)) {
-            scene.play(block);
-            ran += commands(block).len();
-        }
-    }
+    let ran: usize = AGAINST_WECHAT
+        .iter()
+        .map(|h| play_section(&mut scene, h))
+        .sum();
     assert!(ran >= 12, "ran only {ran} examples");
 }
 
@@ -781,7 +786,7 @@ fn mock_server_examples_and_its_request_log() {
     if !tool_or_skip("curl", "the README's mock-server examples") {
         return;
     }
-    let ran = play_section(&mut Scene::new(), "`mock-server`: a local WeChat");
+    let ran = play_section(&mut Scene::new(), MOCK_SERVER);
     assert_eq!(ran, 7, "the mock-server section's examples");
 }
 
@@ -790,7 +795,7 @@ fn intercept_examples_and_what_the_mock_says_of_an_untrusting_client() {
     if !tool_or_skip("curl", "the README's --intercept examples") {
         return;
     }
-    let ran = play_section(&mut Scene::new(), "`--intercept`");
+    let ran = play_section(&mut Scene::new(), INTERCEPT);
     assert_eq!(ran, 6, "the --intercept section's examples");
 }
 
@@ -799,7 +804,7 @@ fn login_variant_examples_against_a_mock_of_the_family() {
     if !tool_or_skip("curl", "the README's login variant examples") {
         return;
     }
-    let ran = play_section(&mut Scene::new(), "Login variants");
+    let ran = play_section(&mut Scene::new(), VARIANTS);
     assert!(ran >= 19, "ran only {ran} login variant examples");
 }
 
@@ -810,8 +815,124 @@ fn simulate_examples_with_the_example_backend() {
     {
         return;
     }
-    let ran = play_section(&mut Scene::new(), "`simulate`");
+    let ran = play_section(&mut Scene::new(), SIMULATE);
     assert!(ran >= 4, "ran only {ran} simulate examples");
+}
+
+#[test]
+fn every_console_block_of_the_readme_is_played() {
+    let all = blocks();
+    for block in &all {
+        let commands = block
+            .lines
+            .iter()
+            .any(|(_, l)| l.trim_start().starts_with("$ "));
+        if !block.info.is_empty() {
+            // A listing (```sh, ```toml ...) shows no output: a `$ ` prompt would be a
+            // transcript nobody checks.
+            assert!(
+                !commands,
+                "README line {}: a ```{} block with a `$ ` prompt: make it a plain ``` transcript",
+                block.fence, block.info
+            );
+            continue;
+        }
+        assert!(
+            OFFLINE
+                .iter()
+                .chain(AGAINST_WECHAT)
+                .chain(&[VARIANTS, MOCK_SERVER, INTERCEPT, SIMULATE])
+                .any(|h| block.heading.starts_with(h)),
+            "README line {}: a console block under \"{}\", a section no test plays \
+             (give it a scene in tests/readme.rs, or a language tag if it is no transcript)",
+            block.fence,
+            block.heading
+        );
+    }
+    let played: Vec<&Block> = all.iter().filter(|b| is_transcript(b)).collect();
+    let transcripts = played.len();
+    let commands: usize = played.iter().map(|b| commands(b).len()).sum();
+    assert!(transcripts >= 24, "only {transcripts} transcripts");
+    assert!(commands >= 60, "only {commands} commands");
+}
+
+/// The flow files the README shows are the ones in examples/flows/, from their first step on
+/// (comments and blank lines aside).
+#[test]
+fn the_flow_excerpts_are_the_example_files() {
+    let steps = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| match l.find(" #") {
+                Some(at) => &l[..at],
+                None if l.trim_start().starts_with('#') => "",
+                None => l,
+            })
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .skip_while(|l| l != "[[steps]]")
+            .collect()
+    };
+    let mut checked = 0;
+    for block in section("Flow files").iter().filter(|b| b.info == "toml") {
+        let Some(name) = block
+            .intro
+            .split('`')
+            .find(|part| part.starts_with("examples/flows/"))
+        else {
+            continue;
+        };
+        let file = std::fs::read_to_string(Path::new(ROOT).join(name)).unwrap();
+        let shown: Vec<(usize, String)> = block.lines.clone();
+        let text: String = shown.iter().map(|(_, l)| format!("{l}\n")).collect();
+        assert_eq!(
+            steps(&text),
+            steps(&file),
+            "README line {}: the steps of {name} differ from the file",
+            block.fence
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 2, "the README shows two flow files");
+}
+
+/// The flow-file reference is a flow simulate accepts: every key in it parses, and its steps
+/// run (the backend it names is not there, so the first backend step fails).
+#[test]
+fn the_flow_reference_is_a_flow_simulate_runs() {
+    let blocks = section("Flow files");
+    let reference = blocks
+        .iter()
+        .find(|b| b.info == "toml" && b.lines.iter().any(|(_, l)| l.starts_with("backend =")))
+        .expect("the flow-file reference");
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("reference.toml");
+    let text: String = reference
+        .lines
+        .iter()
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    std::fs::write(&flow, text).unwrap();
+    let mock = common::mock::MockProc::start(&[
+        "--app",
+        "wx5e1ec0de5e55a001:5ec2e7000000000000000000000000a1",
+    ]);
+    let r = common::run(
+        common::wx()
+            .args(["--color", "never", "simulate"])
+            .arg(&flow)
+            .args(["--mock", &mock.url, "--backend", "http://127.0.0.1:1"]),
+    );
+    let shown = format!(
+        "README line {}: the flow reference\n{}",
+        reference.fence,
+        r.all()
+    );
+    assert_eq!(r.code, 1, "{shown}");
+    assert!(r.stdout.contains("(6 steps)"), "{shown}");
+    assert!(
+        r.stdout.contains("✗ step 4 of 6 failed (2 not run)"),
+        "{shown}"
+    );
 }
 
 #[test]
