@@ -614,7 +614,7 @@ impl Scene {
             .unwrap_or_else(|| panic!("{shown}: first line {first:?}"));
         self.ports.push((README_PORT, url.parse().expect("a port")));
         let mut printed = vec![first];
-        printed.extend(mock.next_lines(cmd.expected.len() - 1, shown));
+        printed.extend(mock.next_lines(cmd.expected.len().saturating_sub(1), shown));
         let printed = self.printed(&printed.join("\n"));
         assert_shows(shown, &cmd.expected, &printed);
     }
