@@ -524,6 +524,26 @@ fn a_backend_that_never_listens_is_reported_with_its_stderr() {
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
 
+/// A port already taken would have the flow run against whatever holds it, and blame the
+/// command that was never reached: refused before the command starts.
+#[test]
+fn a_backend_port_already_taken_is_refused_before_the_command_starts() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", taken.local_addr().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("started");
+    let script = format!("touch {}; sleep 5", marker.display());
+    let path = flow("session-id.toml");
+    let run = simulate(&[&path, "--backend", &url, "--", "sh", "-c", &script]);
+    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("already listens on 127.0.0.1:"),
+        "{}",
+        run.stderr
+    );
+    assert!(!marker.exists(), "the command was started");
+}
+
 #[test]
 fn without_a_command_or_a_known_port_simulate_refuses_at_once_off_a_terminal() {
     let path = flow("session-id.toml");

@@ -2,6 +2,7 @@
 //! the mock (embedded or `--mock URL`) standing in for WeChat; with CMD, the backend too.
 
 use std::io::IsTerminal;
+use std::time::Duration;
 
 use serde_json::{Map, json};
 
@@ -204,7 +205,12 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             Event::Step(_) => {}
         })
         .await;
-        // The backend's last words are read before it is stopped (its shutdown log is noise).
+        // The backend's last words are read before it is stopped (its shutdown log is noise),
+        // once it has finished writing what the failed step made it log.
+        if let (Some(p), false) = (&backend_proc, result.as_ref().is_ok_and(|r| r.ok())) {
+            p.settle_stderr(Duration::from_millis(150), Duration::from_secs(1))
+                .await;
+        }
         let stderr_tail = backend_proc
             .as_ref()
             .map(|p| p.stderr_tail(STDERR_SHOWN))
@@ -261,6 +267,7 @@ async fn start_backend(
              gets the port as PORT, and simulate waits until it accepts connections there",
         ));
     };
+    BackendProc::refuse_taken_port(&url).await?;
     let mut proc = BackendProc::spawn(&args.command, env)?;
     let timeout = args.ready_timeout.unwrap_or(backend::DEFAULT_READY_TIMEOUT);
     proc.wait_ready(&url, args.ready_path.as_deref(), timeout)

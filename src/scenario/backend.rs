@@ -24,6 +24,8 @@ pub struct BackendProc {
     tail: Arc<Mutex<VecDeque<String>>>,
     /// Set when stderr reached its end: what the backend wrote before exiting is all in `tail`.
     drained: Arc<std::sync::atomic::AtomicBool>,
+    /// Lines read so far, to tell when the backend has stopped writing.
+    lines: Arc<std::sync::atomic::AtomicU64>,
     stopped: bool,
 }
 
@@ -58,8 +60,9 @@ impl BackendProc {
         })?;
         let tail = Arc::new(Mutex::new(VecDeque::with_capacity(KEPT_LINES)));
         let drained = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let lines = Arc::new(std::sync::atomic::AtomicU64::new(0));
         if let Some(stderr) = child.stderr.take() {
-            let (tail, drained) = (tail.clone(), drained.clone());
+            let (tail, drained, lines) = (tail.clone(), drained.clone(), lines.clone());
             // Drained to the end, so the backend never blocks on a full pipe.
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(stderr);
@@ -72,6 +75,7 @@ impl BackendProc {
                         kept.pop_front();
                     }
                     kept.push_back(text);
+                    lines.fetch_add(1, std::sync::atomic::Ordering::Release);
                 }
                 drained.store(true, std::sync::atomic::Ordering::Release);
             });
@@ -81,6 +85,7 @@ impl BackendProc {
             program: shown,
             tail,
             drained,
+            lines,
             stopped: false,
         })
     }
@@ -92,6 +97,23 @@ impl BackendProc {
     /// The exit status, once the backend has exited.
     pub fn exited(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
+    }
+
+    /// Waits until the backend has written nothing to stderr for `quiet` (at most `limit`): the
+    /// line it logs for a failed request often lands just after the answer that failed a step.
+    pub async fn settle_stderr(&self, quiet: Duration, limit: Duration) {
+        let started = Instant::now();
+        let read = || self.lines.load(std::sync::atomic::Ordering::Acquire);
+        let mut seen = read();
+        while started.elapsed() < limit && !self.drained.load(std::sync::atomic::Ordering::Acquire)
+        {
+            tokio::time::sleep(quiet).await;
+            let now = read();
+            if now == seen {
+                return;
+            }
+            seen = now;
+        }
     }
 
     /// The last `n` lines the backend wrote to stderr, oldest first.
@@ -170,6 +192,32 @@ impl BackendProc {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Refuses a backend URL where something listens already: simulate would talk to that
+    /// instead of the command it starts (an earlier backend still running, another service).
+    pub async fn refuse_taken_port(url: &str) -> Result<()> {
+        let Ok(parsed) = reqwest::Url::parse(url) else {
+            return Ok(());
+        };
+        let host = parsed.host_str().unwrap_or("127.0.0.1").to_string();
+        let port = parsed.port_or_known_default().unwrap_or(80);
+        let connected = tokio::time::timeout(
+            Duration::from_millis(500),
+            tokio::net::TcpStream::connect((host.as_str(), port)),
+        )
+        .await;
+        if let Ok(Ok(_)) = connected {
+            return Err(Error::transport(
+                format!(
+                    "something already listens on {host}:{port} before the backend started: \
+                     the flow would run against it, not against the command after `--`"
+                ),
+                "stop what listens there (an earlier backend still running?), or give the flow's \
+                 backend URL another port (port 0 picks a free one, passed to the backend as PORT)",
+            ));
+        }
+        Ok(())
     }
 
     fn failed_to_start(&self, message: &str) -> Error {
