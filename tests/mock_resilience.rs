@@ -88,8 +88,14 @@ async fn sigterm_mid_load_loses_no_issued_code() {
             }
         }));
     }
-    // Let the load run, then SIGTERM while requests are in flight.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Let the load run until it has issued a good number of codes (however slow the machine),
+    // then SIGTERM while requests are in flight.
+    for _ in 0..600 {
+        if issued.lock().unwrap().len() > 300 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let exit = mock.terminate();
     assert_eq!(exit.code(), Some(0), "graceful shutdown exits 0");
     for w in workers {
