@@ -324,7 +324,7 @@ fn entry(seq: u64, generation: u64, record: &Record, state: &State) -> JournalEn
         openid: r
             .user
             .as_ref()
-            .map(|u| u.openid.clone())
+            .map(|u| u.openid.to_string())
             .or_else(|| field("openid")),
         code: q_code.map(|c| c.into_owned()).or_else(|| field("code")),
         status: r.status,
