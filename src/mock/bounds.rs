@@ -109,23 +109,32 @@ pub(crate) struct Packed([u8; 24]);
 
 const ALNUM: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+/// Each byte's place in `ALNUM`, or 128 for a byte outside it.
+const SIXTH: [u8; 256] = {
+    let mut table = [128u8; 256];
+    let mut i = 0;
+    while i < ALNUM.len() {
+        table[ALNUM[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
 impl Packed {
     pub(crate) fn new(code: &CodeKey) -> Option<Packed> {
         let mut out = [0u8; 24];
+        let mut bad = 0u8;
         for (four, three) in code.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
             let mut bits = 0u32;
             for &c in four {
-                let v = match c {
-                    b'A'..=b'Z' => c - b'A',
-                    b'a'..=b'z' => c - b'a' + 26,
-                    b'0'..=b'9' => c - b'0' + 52,
-                    _ => return None,
-                };
+                let v = SIXTH[usize::from(c)];
+                bad |= v;
                 bits = bits << 6 | u32::from(v);
             }
             three.copy_from_slice(&bits.to_be_bytes()[1..]);
         }
-        Some(Packed(out))
+        // Any character outside the alphabet sets the top bit.
+        (bad < 64).then_some(Packed(out))
     }
 
     pub(crate) fn code(&self) -> CodeKey {
@@ -196,8 +205,39 @@ impl CodeShard {
         self.map.get(&Packed::new(code)?)
     }
 
-    pub(crate) fn get_mut(&mut self, code: &CodeKey) -> Option<&mut CodeEntry> {
-        self.map.get_mut(&Packed::new(code)?)
+    /// Keeps a new code unless it is kept already (then false, and nothing changes).
+    pub(crate) fn insert_new(&mut self, code: &CodeKey, entry: impl FnOnce() -> CodeEntry) -> bool {
+        let Some(code) = Packed::new(code) else {
+            return false;
+        };
+        match self.map.entry(code) {
+            std::collections::hash_map::Entry::Occupied(_) => false,
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                let entry = slot.insert(entry());
+                self.oldest_ms = self.oldest_ms.min(entry.issued_ms());
+                true
+            }
+        }
+    }
+
+    /// Redeems a kept code that `check` accepts: marked used, put in the order of redemption.
+    /// An unknown code is 40029, a redeemed one 40163 (after `check`).
+    pub(crate) fn redeem(
+        &mut self,
+        code: &CodeKey,
+        check: impl FnOnce(&CodeEntry) -> Result<(), i64>,
+    ) -> Result<Arc<User>, i64> {
+        let packed = Packed::new(code).ok_or(40029)?;
+        let entry = self.map.get_mut(&packed).ok_or(40029)?;
+        check(entry)?;
+        if entry.used() {
+            return Err(40163);
+        }
+        entry.set_used();
+        let user = entry.user.clone();
+        self.used.push_back(packed);
+        self.compact();
+        Ok(user)
     }
 
     /// Every code kept, with its entry.
@@ -216,14 +256,6 @@ impl CodeShard {
             if used {
                 self.used.push_back(code);
             }
-        }
-        self.compact();
-    }
-
-    /// Marks a code redeemed: it now goes before any valid code when room is needed.
-    pub(crate) fn mark_used(&mut self, code: &CodeKey) {
-        if let Some(code) = Packed::new(code) {
-            self.used.push_back(code);
         }
         self.compact();
     }

@@ -178,7 +178,7 @@ impl CodeEntry {
         self.stamp & USED != 0
     }
 
-    fn set_used(&mut self) {
+    pub(crate) fn set_used(&mut self) {
         self.stamp |= USED;
     }
 }
@@ -415,10 +415,9 @@ impl State {
         loop {
             let code = self.entropy.code();
             let mut shard = self.codes.of(&code);
-            if shard.contains(&code) {
+            if !shard.insert_new(&code, || CodeEntry::new(user.clone(), now, false)) {
                 continue;
             }
-            shard.insert(code, CodeEntry::new(user.clone(), now, false));
             drop(shard);
             self.code_count.fetch_add(1, Ordering::Relaxed);
             self.touch();
@@ -479,20 +478,13 @@ impl State {
             return Err(40029);
         };
         let now = now_ms();
-        let mut shard = self.codes.of(&key);
-        let Some(entry) = shard.get_mut(&key) else {
-            return Err(40029);
-        };
-        if entry.user.app != app || now >= entry.issued_ms().saturating_add(self.code_ttl_ms) {
-            return Err(40029);
-        }
-        if entry.used() {
-            return Err(40163);
-        }
-        entry.set_used();
-        let user = entry.user.clone();
-        shard.mark_used(&key);
-        drop(shard);
+        let ttl = self.code_ttl_ms;
+        let user = self.codes.of(&key).redeem(&key, |entry| {
+            if entry.user.app != app || now >= entry.issued_ms().saturating_add(ttl) {
+                return Err(40029);
+            }
+            Ok(())
+        })?;
         self.touch();
         Ok(user)
     }

@@ -708,7 +708,22 @@ pub(crate) async fn login(ext: Shared, body: Body) -> Response {
             return reply::closing(refused(r, Note::default()));
         }
     };
-    let parsed = serde_json::from_slice::<VariantLogin>(&bytes).ok();
+    // A body that cannot name a corp or ask for anonymity (no such key, no escape that could
+    // spell one) is WeChat's login: parsed once, by that route, instead of twice.
+    static KEYS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 2]> =
+        std::sync::LazyLock::new(|| {
+            [
+                memchr::memmem::Finder::new(b"corpid"),
+                memchr::memmem::Finder::new(b"anonymous"),
+            ]
+        });
+    let plain = memchr::memchr(b'\\', &bytes).is_none()
+        && KEYS.iter().all(|key| key.find(&bytes).is_none());
+    let parsed = if plain {
+        None
+    } else {
+        serde_json::from_slice::<VariantLogin>(&bytes).ok()
+    };
     match parsed {
         Some(req) if req.corpid.is_some() => wecom_login(&mock, req, &bytes),
         Some(req) if req.anonymous => anonymous_login(&mock, req, &bytes),
