@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
-use super::entropy::CodeKey;
+use super::entropy::{CODE_LEN, CodeKey};
 use super::shards::FastMap;
 use super::state::{CodeEntry, User};
 
@@ -107,21 +107,72 @@ impl Evictions {
     }
 }
 
-/// One shard of the codes: the map, and the orders eviction needs without scanning it.
-#[derive(Default)]
-pub(crate) struct CodeShard {
-    pub map: FastMap<CodeKey, CodeEntry>,
-    /// Codes in the order they were issued; some since redeemed or swept (skipped when met).
-    issued: VecDeque<CodeKey>,
-    /// Redeemed codes in the order they were redeemed: the first to go.
-    used: VecDeque<CodeKey>,
+/// A login code as a shard keeps it: 32 characters of `[A-Za-z0-9]` at 6 bits each, 24 bytes
+/// instead of 32 (a code of other characters was never issued, so it is simply not found).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Packed([u8; 24]);
+
+const ALNUM: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// Each byte's place in `ALNUM`, or 128 for a byte outside it.
+const SIXTH: [u8; 256] = {
+    let mut table = [128u8; 256];
+    let mut i = 0;
+    while i < ALNUM.len() {
+        table[ALNUM[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+impl Packed {
+    pub(crate) fn new(code: &CodeKey) -> Option<Packed> {
+        let mut out = [0u8; 24];
+        let mut bad = 0u8;
+        for (four, three) in code.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
+            let mut bits = 0u32;
+            for &c in four {
+                let v = SIXTH[usize::from(c)];
+                bad |= v;
+                bits = bits << 6 | u32::from(v);
+            }
+            three.copy_from_slice(&bits.to_be_bytes()[1..]);
+        }
+        // Any character outside the alphabet sets the top bit.
+        (bad < 64).then_some(Packed(out))
+    }
+
+    pub(crate) fn code(&self) -> CodeKey {
+        let mut out = [0u8; CODE_LEN];
+        for (three, four) in self.0.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
+            let bits = u32::from_be_bytes([0, three[0], three[1], three[2]]);
+            for (i, c) in four.iter_mut().enumerate() {
+                *c = ALNUM[((bits >> (18 - 6 * i)) & 63) as usize % ALNUM.len()];
+            }
+        }
+        out
+    }
 }
 
-impl std::ops::Deref for CodeShard {
-    type Target = FastMap<CodeKey, CodeEntry>;
+/// One shard of the codes: the map, and the order of redemption eviction needs. Sized up
+/// front for its share of `max_codes`: growing a big shard rehashes it under its lock, a
+/// latency spike for every request waiting on that shard.
+pub(crate) struct CodeShard {
+    map: FastMap<Packed, CodeEntry>,
+    /// Redeemed codes in the order they were redeemed: the first to go.
+    used: VecDeque<Packed>,
+    /// No code kept was issued before this (a lower bound, exact after a full pass): while it
+    /// is within the lifetime, no code has expired and eviction need not look.
+    oldest_ms: u64,
+}
 
-    fn deref(&self) -> &Self::Target {
-        &self.map
+impl Default for CodeShard {
+    fn default() -> Self {
+        CodeShard {
+            map: FastMap::default(),
+            used: VecDeque::new(),
+            oldest_ms: u64::MAX,
+        }
     }
 }
 
@@ -139,6 +190,7 @@ impl Freed {
 }
 
 impl CodeShard {
+    /// A shard ready for `n` codes without growing.
     pub(crate) fn with_capacity(n: usize) -> CodeShard {
         CodeShard {
             map: FastMap::with_capacity_and_hasher(n, Default::default()),
@@ -146,10 +198,66 @@ impl CodeShard {
         }
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub(crate) fn contains(&self, code: &CodeKey) -> bool {
+        Packed::new(code).is_some_and(|p| self.map.contains_key(&p))
+    }
+
+    pub(crate) fn get(&self, code: &CodeKey) -> Option<&CodeEntry> {
+        self.map.get(&Packed::new(code)?)
+    }
+
+    /// Keeps a new code unless it is kept already (then false, and nothing changes).
+    pub(crate) fn insert_new(&mut self, code: &CodeKey, entry: impl FnOnce() -> CodeEntry) -> bool {
+        let Some(code) = Packed::new(code) else {
+            return false;
+        };
+        match self.map.entry(code) {
+            std::collections::hash_map::Entry::Occupied(_) => false,
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                let entry = slot.insert(entry());
+                self.oldest_ms = self.oldest_ms.min(entry.issued_ms());
+                true
+            }
+        }
+    }
+
+    /// Redeems a kept code that `check` accepts: marked used, put in the order of redemption.
+    /// An unknown code is 40029, a redeemed one 40163 (after `check`).
+    pub(crate) fn redeem(
+        &mut self,
+        code: &CodeKey,
+        check: impl FnOnce(&CodeEntry) -> Result<(), i64>,
+    ) -> Result<Arc<User>, i64> {
+        let packed = Packed::new(code).ok_or(40029)?;
+        let entry = self.map.get_mut(&packed).ok_or(40029)?;
+        check(entry)?;
+        if entry.used() {
+            return Err(40163);
+        }
+        entry.set_used();
+        let user = entry.user.clone();
+        self.used.push_back(packed);
+        self.compact();
+        Ok(user)
+    }
+
+    /// Every code kept, with its entry.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (CodeKey, &CodeEntry)> {
+        self.map.iter().map(|(p, c)| (p.code(), c))
+    }
+
+    /// Keeps a code (one of other characters than `[A-Za-z0-9]` is never issued: not kept).
     pub(crate) fn insert(&mut self, code: CodeKey, entry: CodeEntry) {
-        let used = entry.used;
+        let Some(code) = Packed::new(&code) else {
+            return;
+        };
+        let (used, issued_ms) = (entry.used(), entry.issued_ms());
         if self.map.insert(code, entry).is_none() {
-            self.issued.push_back(code);
+            self.oldest_ms = self.oldest_ms.min(issued_ms);
             if used {
                 self.used.push_back(code);
             }
@@ -157,50 +265,55 @@ impl CodeShard {
         self.compact();
     }
 
-    /// Marks a code redeemed: it now goes before any valid code when room is needed.
-    pub(crate) fn mark_used(&mut self, code: CodeKey) {
-        self.used.push_back(code);
-        self.compact();
-    }
-
     pub(crate) fn clear(&mut self) {
         self.map.clear();
-        self.issued.clear();
         self.used.clear();
+        self.oldest_ms = u64::MAX;
     }
 
-    /// Lets go of used codes (oldest redeemed first), then expired ones (oldest first), until
-    /// `want` are freed or none is left; a valid code is never taken.
+    /// Lets go of used codes (oldest redeemed first), then expired ones, until `want` are
+    /// freed or none is left; a valid code is never taken. Which expired codes go first does
+    /// not matter: each is refused anyway, and the sweeper would drop it.
     pub(crate) fn evict(&mut self, want: u64, now: u64, ttl: u64) -> Freed {
         let mut freed = Freed::default();
         while freed.total() < want {
             let Some(code) = self.used.pop_front() else {
                 break;
             };
-            if self.map.get(&code).is_some_and(|c| c.used) {
+            if self.map.get(&code).is_some_and(|c| c.used()) {
                 self.map.remove(&code);
                 freed.used += 1;
             }
         }
-        while freed.total() < want {
-            let Some(code) = self.issued.front().copied() else {
-                break;
-            };
-            match self.map.get(&code) {
-                None => {}
-                Some(c) if c.used => {
-                    self.map.remove(&code);
-                    freed.used += 1;
+        if freed.total() >= want || now < self.oldest_ms.saturating_add(ttl) {
+            return freed;
+        }
+        let need = (want - freed.total()) as usize;
+        let mut gone = Vec::with_capacity(need.min(1024));
+        let mut oldest_left = u64::MAX;
+        let mut whole = true;
+        for (code, c) in &self.map {
+            if now >= c.issued_ms().saturating_add(ttl) {
+                if gone.len() == need {
+                    whole = false;
+                    break;
                 }
-                // Codes live the same time, so issue order is expiry order: the first valid
-                // one means the rest are valid too.
-                Some(c) if now < c.issued_ms.saturating_add(ttl) => break,
-                Some(_) => {
-                    self.map.remove(&code);
+                gone.push(*code);
+            } else {
+                oldest_left = oldest_left.min(c.issued_ms());
+            }
+        }
+        if whole {
+            self.oldest_ms = oldest_left;
+        }
+        for code in gone {
+            if let Some(c) = self.map.remove(&code) {
+                if c.used() {
+                    freed.used += 1;
+                } else {
                     freed.expired += 1;
                 }
             }
-            self.issued.pop_front();
         }
         freed
     }
@@ -208,29 +321,32 @@ impl CodeShard {
     /// Removes codes past their life; returns how many.
     pub(crate) fn sweep(&mut self, now: u64, ttl: u64) -> u64 {
         let before = self.map.len();
-        self.map
-            .retain(|_, c| now < c.issued_ms.saturating_add(ttl));
+        let mut oldest = u64::MAX;
+        self.map.retain(|_, c| {
+            let keep = now < c.issued_ms().saturating_add(ttl);
+            if keep {
+                oldest = oldest.min(c.issued_ms());
+            }
+            keep
+        });
+        self.oldest_ms = oldest;
         let removed = (before - self.map.len()) as u64;
         self.compact();
         removed
     }
 
     #[cfg(test)]
-    pub(crate) fn order_lens(&self) -> (usize, usize) {
-        (self.issued.len(), self.used.len())
+    pub(crate) fn order_len(&self) -> usize {
+        self.used.len()
     }
 
-    /// Drops keys of codes no longer kept from the orders, once they outnumber the kept ones:
-    /// amortised linear, so the orders never hold more than about twice the map.
+    /// Drops keys of codes no longer kept from the order, once they outnumber the kept ones:
+    /// amortised linear, so the order never holds more than about twice the map.
     fn compact(&mut self) {
         let slack = self.map.len() * 2 + 64;
-        if self.issued.len() > slack {
-            let map = &self.map;
-            self.issued.retain(|k| map.get(k).is_some_and(|c| !c.used));
-        }
         if self.used.len() > slack {
             let map = &self.map;
-            self.used.retain(|k| map.get(k).is_some_and(|c| c.used));
+            self.used.retain(|k| map.get(k).is_some_and(|c| c.used()));
         }
     }
 }
@@ -240,4 +356,21 @@ impl CodeShard {
 pub(crate) struct UserOrder {
     pub anonymous: VecDeque<Arc<User>>,
     pub named: VecDeque<Arc<User>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_pack_to_24_bytes_and_back_and_others_do_not_pack() {
+        let code: CodeKey = *b"AZaz09Qw3rTy7UiOpLkJhGfDsA1zZ9aB";
+        assert_eq!(Packed::new(&code).unwrap().code(), code);
+        let mut other = code;
+        other[31] = b'-';
+        assert!(Packed::new(&other).is_none());
+        let mut near = code;
+        near[0] = b'B';
+        assert!(Packed::new(&near) != Packed::new(&code));
+    }
 }

@@ -54,7 +54,7 @@ impl MockServer {
             let (user, code) = control::login_user(mock, Some(appid), openid, None)?;
             let login = Login {
                 code: code_str(&code).to_string(),
-                openid: user.openid.clone(),
+                openid: user.openid.to_string(),
                 expires_in: ttl,
             };
             Ok((user, login))

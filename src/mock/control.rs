@@ -188,14 +188,12 @@ pub(crate) fn user_info(
     let user = existing_user(mock, app, req.openid.as_deref())?;
     let (profile, session_key) = {
         let mut data = lock(&user.data);
-        let profile = data
-            .profile
-            .get_or_insert_with(|| Profile::generate(&mock.state.entropy));
+        let profile = data.profile_or(|| Profile::generate(&mock.state.entropy));
         if let Some(given) = &req.user_info {
             profile.merge(given)?;
         }
         let profile = profile.clone();
-        (profile, data.session_key)
+        (profile, data.session_key())
     };
     mock.state.touch();
     let appid = req
@@ -241,7 +239,7 @@ fn sign_and_encrypt(
     let raw_data = serde_json::to_string(&profile).map_err(internal)?;
     let signature = crypto::sign_raw_data(raw_data.as_bytes(), session_key);
     let plain = UserInfo {
-        open_id: user.openid.clone(),
+        open_id: user.openid.to_string(),
         nick_name: profile.nick_name.clone(),
         gender: profile.gender,
         language: profile.language.clone(),
@@ -249,7 +247,7 @@ fn sign_and_encrypt(
         province: profile.province.clone(),
         country: profile.country.clone(),
         avatar_url: profile.avatar_url.clone(),
-        union_id: user.unionid.clone(),
+        union_id: lock(&user.data).unionid().map(String::from),
         watermark: Watermark {
             appid,
             timestamp: (now_ms() / 1000) as i64,
@@ -319,13 +317,13 @@ pub(crate) fn phone_number(
         let mut data = lock(&user.data);
         let pure = match req.phone_number {
             Some(p) => p,
-            None => match &data.phone {
-                Some(p) => p.clone(),
+            None => match data.phone() {
+                Some(p) => p.to_string(),
                 None => format!("13{:09}", mock.state.entropy.below(1_000_000_000)),
             },
         };
-        data.phone = Some(pure.clone());
-        (pure, data.session_key)
+        data.set_phone(&pure);
+        (pure, data.session_key())
     };
     let plain = PhoneInfo {
         phone_number: full_phone_number(&pure, &country),

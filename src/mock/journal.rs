@@ -324,7 +324,7 @@ fn entry(seq: u64, generation: u64, record: &Record, state: &State) -> JournalEn
         openid: r
             .user
             .as_ref()
-            .map(|u| u.openid.clone())
+            .map(|u| u.openid.to_string())
             .or_else(|| field("openid")),
         code: q_code.map(|c| c.into_owned()).or_else(|| field("code")),
         status: r.status,
@@ -457,6 +457,34 @@ fn paint(color: bool, text: &str, style: fn(&str) -> ColoredString) -> String {
 fn format_line(out: &mut String, r: &LogLine, color: bool) {
     use std::fmt::Write as _;
     let day_ms = r.time_ms % 86_400_000;
+    if !color {
+        // Straight into the line: the painted path below makes five Strings per line.
+        let _ = write!(
+            out,
+            "{:02}:{:02}:{:02}.{:03} {:<4} {} ",
+            day_ms / 3_600_000,
+            day_ms / 60_000 % 60,
+            day_ms / 1000 % 60,
+            day_ms % 1000,
+            r.method.as_str(),
+            r.path,
+        );
+        let _ = if r.status >= 400 && r.errcode == 0 {
+            write!(out, "{}", r.status)
+        } else {
+            write!(out, "{}", r.errcode)
+        };
+        let _ = if r.latency_us >= 10_000 {
+            write!(out, " {}ms", r.latency_us / 1000)
+        } else {
+            write!(out, " {}µs", r.latency_us)
+        };
+        if let Some(u) = &r.user {
+            let _ = write!(out, " openid={}", u.openid);
+        }
+        out.push('\n');
+        return;
+    }
     let time = format!(
         "{:02}:{:02}:{:02}.{:03}",
         day_ms / 3_600_000,
@@ -503,6 +531,48 @@ fn format_line(out: &mut String, r: &LogLine, color: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain line is the painted one without its colours.
+    #[test]
+    fn plain_log_line_is_the_coloured_one_uncoloured() {
+        for (path, status, errcode, latency_us) in [
+            ("/sns/jscode2session", 200, 0, 143),
+            ("/mock/login", 400, 0, 12_345),
+            ("/nope", 404, 40163, 9_999),
+        ] {
+            let r = LogLine {
+                time_ms: 1_700_000_123_456,
+                method: Method::GET,
+                path: Cow::Borrowed(path),
+                status,
+                errcode,
+                latency_us,
+                user: None,
+            };
+            let (mut plain, mut painted) = (String::new(), String::new());
+            format_line(&mut plain, &r, false);
+            format_line(&mut painted, &r, true);
+            let stripped = String::from_utf8(strip_ansi(painted.as_bytes())).unwrap();
+            assert_eq!(plain, stripped);
+            assert!(plain.ends_with('\n'));
+        }
+    }
+
+    fn strip_ansi(b: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == 0x1b {
+                while i < b.len() && b[i] != b'm' {
+                    i += 1;
+                }
+            } else {
+                out.push(b[i]);
+            }
+            i += 1;
+        }
+        out
+    }
 
     /// The journal hides the appsecret whole, as the client's `-v` trace does (one policy).
     #[test]

@@ -7,6 +7,7 @@ mod client;
 mod control;
 mod entropy;
 mod faults;
+mod id;
 pub mod intercept;
 mod journal;
 mod persist;

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::profile::Profile;
 use super::state::{
-    App, CodeEntry, PhoneCode, SavedUser, State, TokenEntry, User, code_str, lock, now_ms,
+    App, CodeEntry, PhoneCode, SavedUser, State, TokenEntry, User, code_str, is_key_text, lock,
+    now_ms,
 };
 use crate::core::Error;
 
@@ -160,6 +161,9 @@ pub(crate) fn restore(state: &State, snap: Snapshot) {
         let Ok(key) = <[u8; 24]>::try_from(u.session_key.as_bytes()) else {
             continue;
         };
+        if !is_key_text(&key) {
+            continue;
+        }
         let saved = SavedUser {
             openid: u.openid.clone(),
             unionid: u.unionid,
@@ -180,11 +184,7 @@ pub(crate) fn restore(state: &State, snap: Snapshot) {
             continue;
         };
         if let Some(user) = users.get(&(app, c.openid)) {
-            let entry = CodeEntry {
-                user: user.clone(),
-                issued_ms: c.issued_ms,
-                used: c.used,
-            };
+            let entry = CodeEntry::new(user.clone(), c.issued_ms, c.used);
             state.restore_code(code, entry);
         }
     }
@@ -243,11 +243,11 @@ pub(crate) fn snapshot(state: &State) -> Snapshot {
         let data = lock(&user.data);
         UserSnap {
             appid: appid(user.app),
-            openid: user.openid.clone(),
-            unionid: user.unionid.clone(),
-            session_key: data.session_key_str().to_string(),
-            profile: data.profile.clone(),
-            phone: data.phone.clone(),
+            openid: user.openid.to_string(),
+            unionid: data.unionid().map(String::from),
+            session_key: String::from_utf8_lossy(&data.session_key()).into_owned(),
+            profile: data.profile().cloned(),
+            phone: data.phone().map(String::from),
             anonymous,
             detached,
         }
@@ -268,8 +268,8 @@ pub(crate) fn snapshot(state: &State) -> Snapshot {
         kept.extend(
             shard
                 .iter()
-                .filter(|(_, c)| now < c.issued_ms.saturating_add(ttl))
-                .map(|(code, c)| (*code, c.user.clone(), c.issued_ms, c.used)),
+                .filter(|(_, c)| now < c.issued_ms().saturating_add(ttl))
+                .map(|(code, c)| (code, c.user.clone(), c.issued_ms(), c.used())),
         );
     }
     for (_, user, _, _) in &kept {
@@ -282,7 +282,7 @@ pub(crate) fn snapshot(state: &State) -> Snapshot {
         .map(|(code, user, issued_ms, used)| CodeSnap {
             code: code_str(&code).to_string(),
             appid: appid(user.app),
-            openid: user.openid.clone(),
+            openid: user.openid.to_string(),
             issued_ms,
             used,
         })
@@ -292,7 +292,7 @@ pub(crate) fn snapshot(state: &State) -> Snapshot {
         .map(|(code, c)| PhoneCodeSnap {
             code: code_str(code).to_string(),
             appid: appid(c.user.app),
-            openid: c.user.openid.clone(),
+            openid: c.user.openid.to_string(),
             phone: c.phone.clone(),
             country_code: c.country_code.clone(),
             issued_ms: c.issued_ms,
@@ -411,9 +411,12 @@ mod tests {
         let back = state(60_000);
         restore(&back, snap);
         let (anonymous, named_back) = back.users_in_order();
-        let ids = |v: &[Arc<User>]| v.iter().map(|u| u.openid.clone()).collect::<Vec<_>>();
-        assert_eq!(ids(&anonymous), vec![a1.openid.clone(), a2.openid.clone()]);
-        assert_eq!(ids(&named_back), vec![named.openid.clone()]);
+        let ids = |v: &[Arc<User>]| v.iter().map(|u| u.openid.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            ids(&anonymous),
+            vec![a1.openid.to_string(), a2.openid.to_string()]
+        );
+        assert_eq!(ids(&named_back), vec![named.openid.to_string()]);
         assert_eq!((back.user_count(), back.code_count()), (3, 1));
     }
 

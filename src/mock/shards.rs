@@ -17,6 +17,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// (measured with bench/mock_load.sh). The keys are codes and openids of a local test server,
 /// so hash flooding is no concern here.
 pub(crate) type FastMap<K, V> = HashMap<K, V, FxBuildHasher>;
+pub(crate) type FastSet<T> = std::collections::HashSet<T, FxBuildHasher>;
 
 /// A map split over several locks so concurrent requests rarely wait on each other: one lock
 /// for everything serialised the 64-way one-winner race of bench/mock_load.sh.
@@ -36,9 +37,14 @@ impl<T: Default> Sharded<T> {
     }
 
     pub(crate) fn of(&self, key: &[u8]) -> MutexGuard<'_, T> {
-        // The last byte is enough to spread random codes and openids over the shards.
-        let h = key.last().map_or(0, |&b| usize::from(b));
-        lock(&self.shards[h % SHARDS])
+        // The last four bytes, mixed: codes and openids draw from alphabets of 62 or 64
+        // characters, whose last byte alone would load some shards a third more than others
+        // (and past the size a code shard is made for).
+        let mut tail = [0u8; 4];
+        let n = key.len().min(4);
+        tail[..n].copy_from_slice(&key[key.len() - n..]);
+        let h = u32::from_le_bytes(tail).wrapping_mul(0x9e37_79b9);
+        lock(&self.shards[(h >> 24) as usize % SHARDS])
     }
 
     pub(crate) fn each(&self) -> impl Iterator<Item = MutexGuard<'_, T>> {

@@ -1,7 +1,9 @@
 //! The mock's memory: apps, users and their current session_key, codes and access tokens.
 //! Short std locks in shards, never held across an await.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -10,9 +12,10 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::bounds::{CodeShard, Evictions, Limits, UserOrder};
 pub(crate) use super::entropy::{CodeKey, Entropy};
+pub(crate) use super::id::Id;
 use super::profile::Profile;
 pub(crate) use super::shards::lock;
-use super::shards::{FastMap, Sharded};
+use super::shards::{FastMap, FastSet, Sharded};
 
 pub(crate) const TOKEN_TTL_MS: u64 = 7_200_000;
 /// WeChat keeps the previous access_token valid for five minutes after a new one is issued.
@@ -27,24 +30,119 @@ pub(crate) struct App {
     pub unionid: bool,
 }
 
+/// A user of one app. Kept small (88 bytes with its `Arc`, in one allocation) since a busy
+/// mock holds a hundred thousand: the openid inline, the key as its 16 bytes, and what few
+/// users have (a unionid, a profile, a phone number) behind one pointer.
 pub(crate) struct User {
+    pub openid: Id,
     pub app: usize,
-    pub openid: String,
-    pub unionid: Option<String>,
     pub data: Mutex<UserData>,
 }
 
 pub(crate) struct UserData {
-    /// The base64 text of the current key: always 24 ASCII characters, kept inline.
-    pub session_key: [u8; 24],
-    pub profile: Option<Profile>,
-    pub phone: Option<String>,
+    /// The current session_key's 16 bytes (its base64 text is made when asked for).
+    key: [u8; 16],
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Default)]
+struct Extra {
+    unionid: Option<Id>,
+    profile: Option<Box<Profile>>,
+    phone: Option<Box<str>>,
 }
 
 impl UserData {
-    pub(crate) fn session_key_str(&self) -> &str {
-        std::str::from_utf8(&self.session_key).unwrap_or("")
+    /// `session_key` is the base64 text of 16 bytes, as `Entropy::session_key` makes it.
+    pub(crate) fn new(
+        session_key: [u8; 24],
+        unionid: Option<Id>,
+        profile: Option<Profile>,
+        phone: Option<String>,
+    ) -> UserData {
+        let extra = (unionid.is_some() || profile.is_some() || phone.is_some()).then(|| {
+            Box::new(Extra {
+                unionid,
+                profile: profile.map(Box::new),
+                phone: phone.map(String::into_boxed_str),
+            })
+        });
+        UserData {
+            key: key_bytes(&session_key),
+            extra,
+        }
     }
+
+    /// The base64 text of the current key: always 24 ASCII characters.
+    pub(crate) fn session_key(&self) -> [u8; 24] {
+        let mut out = [0u8; 24];
+        let _ = STANDARD.encode_slice(self.key, &mut out);
+        out
+    }
+
+    pub(crate) fn set_session_key(&mut self, text: [u8; 24]) {
+        self.key = key_bytes(&text);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn key(&self) -> [u8; 16] {
+        self.key
+    }
+
+    pub(crate) fn unionid(&self) -> Option<&str> {
+        self.extra.as_ref()?.unionid.as_deref()
+    }
+
+    pub(crate) fn profile(&self) -> Option<&Profile> {
+        self.extra.as_ref()?.profile.as_deref()
+    }
+
+    /// The profile, made by `make` on first use.
+    pub(crate) fn profile_or(&mut self, make: impl FnOnce() -> Profile) -> &mut Profile {
+        self.extra
+            .get_or_insert_with(Box::default)
+            .profile
+            .get_or_insert_with(|| Box::new(make()))
+    }
+
+    pub(crate) fn phone(&self) -> Option<&str> {
+        self.extra.as_ref()?.phone.as_deref()
+    }
+
+    pub(crate) fn set_phone(&mut self, phone: &str) {
+        self.extra.get_or_insert_with(Box::default).phone = Some(phone.into());
+    }
+}
+
+/// A user in its app's map, found by its openid: the map keeps no second copy of it.
+#[derive(Clone)]
+pub(crate) struct ByOpenid(pub Arc<User>);
+
+impl Borrow<str> for ByOpenid {
+    fn borrow(&self) -> &str {
+        self.0.openid.as_str()
+    }
+}
+
+impl Hash for ByOpenid {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // As `str` hashes, so a lookup by `&str` finds it.
+        self.0.openid.as_str().hash(state);
+    }
+}
+
+impl PartialEq for ByOpenid {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.openid == other.0.openid
+    }
+}
+
+impl Eq for ByOpenid {}
+
+/// Whether a session_key's text is the base64 of 16 bytes (what a state file must hold).
+pub(crate) fn is_key_text(text: &[u8; 24]) -> bool {
+    let mut buf = [0u8; 18];
+    matches!(STANDARD.decode_slice(text, &mut buf), Ok(16))
 }
 
 /// The 16 key bytes of a session_key's base64 text.
@@ -57,10 +155,32 @@ pub(crate) fn key_bytes(text: &[u8; 24]) -> [u8; 16] {
     out
 }
 
+/// A login code's user, when it was issued and whether it was redeemed, in 16 bytes.
 pub(crate) struct CodeEntry {
     pub user: Arc<User>,
-    pub issued_ms: u64,
-    pub used: bool,
+    /// `issued_ms`, with the top bit set once the code is redeemed.
+    stamp: u64,
+}
+
+const USED: u64 = 1 << 63;
+
+impl CodeEntry {
+    pub(crate) fn new(user: Arc<User>, issued_ms: u64, used: bool) -> CodeEntry {
+        let stamp = issued_ms.min(USED - 1) | if used { USED } else { 0 };
+        CodeEntry { user, stamp }
+    }
+
+    pub(crate) fn issued_ms(&self) -> u64 {
+        self.stamp & !USED
+    }
+
+    pub(crate) fn used(&self) -> bool {
+        self.stamp & USED != 0
+    }
+
+    pub(crate) fn set_used(&mut self) {
+        self.stamp |= USED;
+    }
 }
 
 pub(crate) struct PhoneCode {
@@ -88,7 +208,7 @@ pub(crate) struct Tokens {
 pub(crate) struct State {
     pub apps: Vec<App>,
     app_index: HashMap<String, usize>,
-    pub users: Vec<Sharded<FastMap<String, Arc<User>>>>,
+    pub users: Vec<Sharded<FastSet<ByOpenid>>>,
     pub codes: Sharded<CodeShard>,
     pub phone_codes: Mutex<FastMap<CodeKey, PhoneCode>>,
     pub tokens: Mutex<Tokens>,
@@ -130,9 +250,7 @@ impl State {
             apps,
             app_index,
             users,
-            // Room for 128k codes up front: growing a big shard rehashes it under its lock,
-            // a latency spike for every request waiting on that shard.
-            codes: Sharded::with(|| CodeShard::with_capacity(8192)),
+            codes: Sharded::with(|| CodeShard::with_capacity(shard_capacity(limits.max_codes))),
             phone_codes: Mutex::new(FastMap::default()),
             tokens: Mutex::new(Tokens::default()),
             entropy,
@@ -178,24 +296,24 @@ impl State {
             .get(app)?
             .of(openid.as_bytes())
             .get(openid)
-            .cloned()
+            .map(|u| u.0.clone())
     }
 
-    fn new_user(&self, app: usize, openid: String, unionid: Option<String>) -> User {
+    fn new_user(&self, app: usize, openid: Id, unionid: Option<&str>) -> User {
         let unionid = match unionid {
-            Some(u) => Some(u),
-            None if self.apps[app].unionid => Some(self.entropy.openid()),
+            Some(u) => Some(Id::new(u)),
+            None if self.apps[app].unionid => Some(Id::new(&self.entropy.openid())),
             None => None,
         };
         User {
             app,
             openid,
-            unionid,
-            data: Mutex::new(UserData {
-                session_key: self.entropy.session_key(),
-                profile: None,
-                phone: None,
-            }),
+            data: Mutex::new(UserData::new(
+                self.entropy.session_key(),
+                unionid,
+                None,
+                None,
+            )),
         }
     }
 
@@ -212,20 +330,20 @@ impl State {
         let user = if let Some(openid) = openid {
             let mut shard = users.of(openid.as_bytes());
             if let Some(u) = shard.get(openid) {
-                return u.clone();
+                return u.0.clone();
             }
-            let user = Arc::new(self.new_user(app, openid.to_string(), unionid.map(String::from)));
-            shard.insert(openid.to_string(), user.clone());
+            let user = Arc::new(self.new_user(app, Id::new(openid), unionid));
+            shard.insert(ByOpenid(user.clone()));
             user
         } else {
             loop {
                 let openid = self.entropy.openid();
                 let mut shard = users.of(openid.as_bytes());
-                if shard.contains_key(&openid) {
+                if shard.contains(openid.as_str()) {
                     continue;
                 }
-                let user = Arc::new(self.new_user(app, openid.clone(), unionid.map(String::from)));
-                shard.insert(openid, user.clone());
+                let user = Arc::new(self.new_user(app, Id::new(&openid), unionid));
+                shard.insert(ByOpenid(user.clone()));
                 break user;
             }
         };
@@ -258,10 +376,10 @@ impl State {
             };
             let mut shard = self.users[oldest.app].of(oldest.openid.as_bytes());
             if shard
-                .get(&oldest.openid)
-                .is_some_and(|u| Arc::ptr_eq(u, &oldest))
+                .get(oldest.openid.as_str())
+                .is_some_and(|u| Arc::ptr_eq(&u.0, &oldest))
             {
-                shard.remove(&oldest.openid);
+                shard.remove(oldest.openid.as_str());
                 drop(shard);
                 Evictions::add(counter, 1);
                 count = self.user_count.fetch_sub(1, Ordering::Relaxed) - 1;
@@ -293,21 +411,13 @@ impl State {
             return Err(45011);
         }
         let key = self.entropy.session_key();
-        lock(&user.data).session_key = key;
+        lock(&user.data).set_session_key(key);
         loop {
             let code = self.entropy.code();
             let mut shard = self.codes.of(&code);
-            if shard.contains_key(&code) {
+            if !shard.insert_new(&code, || CodeEntry::new(user.clone(), now, false)) {
                 continue;
             }
-            shard.insert(
-                code,
-                CodeEntry {
-                    user: user.clone(),
-                    issued_ms: now,
-                    used: false,
-                },
-            );
             drop(shard);
             self.code_count.fetch_add(1, Ordering::Relaxed);
             self.touch();
@@ -368,27 +478,20 @@ impl State {
             return Err(40029);
         };
         let now = now_ms();
-        let mut shard = self.codes.of(&key);
-        let Some(entry) = shard.map.get_mut(&key) else {
-            return Err(40029);
-        };
-        if entry.user.app != app || now >= entry.issued_ms.saturating_add(self.code_ttl_ms) {
-            return Err(40029);
-        }
-        if entry.used {
-            return Err(40163);
-        }
-        entry.used = true;
-        let user = entry.user.clone();
-        shard.mark_used(key);
-        drop(shard);
+        let ttl = self.code_ttl_ms;
+        let user = self.codes.of(&key).redeem(&key, |entry| {
+            if entry.user.app != app || now >= entry.issued_ms().saturating_add(ttl) {
+                return Err(40029);
+            }
+            Ok(())
+        })?;
         self.touch();
         Ok(user)
     }
 
     pub(crate) fn rotate(&self, user: &User) -> [u8; 24] {
         let key = self.entropy.session_key();
-        lock(&user.data).session_key = key;
+        lock(&user.data).set_session_key(key);
         self.touch();
         key
     }
@@ -576,44 +679,27 @@ impl State {
 
     pub(crate) fn session_key_of(&self, app: usize, openid: &str) -> Option<String> {
         let user = self.user(app, openid)?;
-        let data = lock(&user.data);
-        Some(data.session_key_str().to_string())
+        let key = lock(&user.data).session_key();
+        Some(String::from_utf8_lossy(&key).into_owned())
     }
 
     /// Puts back a saved user (the first of an openid wins), counted like a new one.
     pub(crate) fn restore_user(&self, app: usize, saved: SavedUser) -> Arc<User> {
         let mut shard = self.users[app].of(saved.openid.as_bytes());
-        if let Some(existing) = shard.get(&saved.openid) {
-            return existing.clone();
+        if let Some(existing) = shard.get(saved.openid.as_str()) {
+            return existing.0.clone();
         }
-        let user = Arc::new(User {
-            app,
-            openid: saved.openid.clone(),
-            unionid: saved.unionid,
-            data: Mutex::new(UserData {
-                session_key: saved.session_key,
-                profile: saved.profile,
-                phone: saved.phone,
-            }),
-        });
-        shard.insert(saved.openid, user.clone());
+        let anonymous = saved.anonymous;
+        let user = Arc::new(saved.into_user(app));
+        shard.insert(ByOpenid(user.clone()));
         drop(shard);
-        self.added_user(&user, saved.anonymous);
+        self.added_user(&user, anonymous);
         user
     }
 
     /// A saved user no longer kept, for the codes that still name it: in no map, not counted.
     pub(crate) fn detached_user(&self, app: usize, saved: SavedUser) -> Arc<User> {
-        Arc::new(User {
-            app,
-            openid: saved.openid,
-            unionid: saved.unionid,
-            data: Mutex::new(UserData {
-                session_key: saved.session_key,
-                profile: saved.profile,
-                phone: saved.phone,
-            }),
-        })
+        Arc::new(saved.into_user(app))
     }
 
     /// Every user kept, oldest first: anonymous ones, then named ones. Pointer copies under
@@ -630,7 +716,7 @@ impl State {
     pub(crate) fn restore_code(&self, code: CodeKey, entry: CodeEntry) {
         let _ = self.room_for_code(now_ms());
         let mut shard = self.codes.of(&code);
-        if !shard.contains_key(&code) {
+        if !shard.contains(&code) {
             shard.insert(code, entry);
             self.code_count.fetch_add(1, Ordering::Relaxed);
         }
@@ -645,6 +731,29 @@ pub(crate) struct SavedUser {
     pub profile: Option<Profile>,
     pub phone: Option<String>,
     pub anonymous: bool,
+}
+
+impl SavedUser {
+    fn into_user(self, app: usize) -> User {
+        User {
+            app,
+            openid: Id::new(&self.openid),
+            data: Mutex::new(UserData::new(
+                self.session_key,
+                self.unionid.map(Id::from),
+                self.profile,
+                self.phone,
+            )),
+        }
+    }
+}
+
+/// Codes one shard is made ready for: its share of `max_codes` and a margin for an uneven
+/// spread (random codes differ from the mean by about its square root), at most what a
+/// 16,384-slot table holds.
+fn shard_capacity(max_codes: usize) -> usize {
+    let share = max_codes / super::shards::SHARDS + 1;
+    (share + share / 16 + 64).min(14_336)
 }
 
 pub(crate) fn code_str(code: &CodeKey) -> &str {
@@ -707,7 +816,7 @@ mod tests {
         assert!(s.redeem(0, code_str(&code)).is_ok());
         assert_eq!(s.redeem(0, code_str(&code)).err(), Some(40163));
         assert_eq!(s.redeem(0, "short").err(), Some(40029));
-        assert!(u.unionid.is_some());
+        assert!(lock(&u.data).unionid().is_some());
     }
 
     fn bounded(ttl_ms: u64, max_users: usize, max_codes: usize) -> State {
@@ -748,8 +857,7 @@ mod tests {
         }
         assert!(s.code_count() <= 64);
         for shard in s.codes.each() {
-            assert!(shard.order_lens().0 <= shard.len() * 2 + 64);
-            assert!(shard.order_lens().1 <= shard.len() * 2 + 64);
+            assert!(shard.order_len() <= shard.len() * 2 + 64);
         }
     }
 
@@ -793,10 +901,8 @@ mod tests {
         let s = state(Some(1));
         let u = s.user_or_new(0, None, None);
         let data = lock(&u.data);
-        assert_eq!(data.session_key_str().len(), 24);
-        assert_eq!(
-            STANDARD.decode(data.session_key_str()).unwrap(),
-            key_bytes(&data.session_key)
-        );
+        let text = data.session_key();
+        assert_eq!(STANDARD.decode(text).unwrap(), data.key());
+        assert_eq!(key_bytes(&text), data.key());
     }
 }

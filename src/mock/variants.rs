@@ -355,12 +355,15 @@ fn peek_code(mock: &Mock, code: &str) -> Option<Arc<User>> {
 }
 
 fn session_reply(user: &User, note_user: Arc<User>) -> Response {
-    let key = lock(&user.data).session_key;
+    let (key, unionid) = {
+        let data = lock(&user.data);
+        (data.session_key(), data.unionid().map(String::from))
+    };
     let mut body = json!({
         "openid": user.openid,
         "session_key": std::str::from_utf8(&key).unwrap_or(""),
     });
-    if let Some(unionid) = &user.unionid {
+    if let Some(unionid) = unionid {
         body["unionid"] = json!(unionid);
     }
     let note = Note {
@@ -574,7 +577,7 @@ pub(crate) async fn wecom_jscode2session(Ext(mock): Shared, uri: Uri) -> Respons
             return Err(48002);
         }
         let member = lock(&v.member_of)
-            .get(&(user.app, user.openid.clone()))
+            .get(&(user.app, user.openid.to_string()))
             .cloned();
         let userid = match member {
             Some((c, userid)) if c == corp => userid,
@@ -585,7 +588,7 @@ pub(crate) async fn wecom_jscode2session(Ext(mock): Shared, uri: Uri) -> Respons
     })();
     match checked {
         Ok((corp, userid, user)) => {
-            let key = lock(&user.data).session_key;
+            let key = lock(&user.data).session_key();
             let body = json!({
                 "errcode": 0,
                 "errmsg": "ok",
@@ -688,12 +691,15 @@ pub(crate) async fn douyin_jscode2session(Ext(mock): Shared, body: Body) -> Resp
         }
         if let Some(code) = code {
             let user = state.redeem(app, &code).map_err(|_| 40018)?;
-            let key = lock(&user.data).session_key;
+            let (key, unionid) = {
+                let data = lock(&user.data);
+                (data.session_key(), data.unionid().map(String::from))
+            };
             let data = json!({
                 "session_key": std::str::from_utf8(&key).unwrap_or(""),
                 "openid": user.openid,
                 "anonymous_openid": "",
-                "unionid": user.unionid.clone().unwrap_or_default(),
+                "unionid": unionid.unwrap_or_default(),
             });
             return Ok((data, Some(user)));
         }
@@ -752,7 +758,22 @@ pub(crate) async fn login(ext: Shared, body: Body) -> Response {
             return reply::closing(refused(r, Note::default()));
         }
     };
-    let parsed = serde_json::from_slice::<VariantLogin>(&bytes).ok();
+    // A body that cannot name a corp or ask for anonymity (no such key, no escape that could
+    // spell one) is WeChat's login: parsed once, by that route, instead of twice.
+    static KEYS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 2]> =
+        std::sync::LazyLock::new(|| {
+            [
+                memchr::memmem::Finder::new(b"corpid"),
+                memchr::memmem::Finder::new(b"anonymous"),
+            ]
+        });
+    let plain = memchr::memchr(b'\\', &bytes).is_none()
+        && KEYS.iter().all(|key| key.find(&bytes).is_none());
+    let parsed = if plain {
+        None
+    } else {
+        serde_json::from_slice::<VariantLogin>(&bytes).ok()
+    };
     match parsed {
         Some(req) if req.corpid.is_some() => wecom_login(&mock, req, &bytes),
         Some(req) if req.anonymous => anonymous_login(&mock, req, &bytes),
@@ -802,7 +823,7 @@ fn wecom_login(mock: &Mock, req: VariantLogin, bytes: &Bytes) -> Response {
                 .or_insert_with(|| mock.state.user_or_new(app, None, None))
                 .clone()
         };
-        lock(&v.member_of).insert((app, user.openid.clone()), (corp, userid.clone()));
+        lock(&v.member_of).insert((app, user.openid.to_string()), (corp, userid.clone()));
         v.bound_members(&mock.state);
         let code = mock
             .state

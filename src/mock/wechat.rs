@@ -65,11 +65,14 @@ pub(crate) async fn jscode2session(Ext(mock): Shared, uri: Uri) -> Response {
         Ok(user) => user,
         Err(e) => return wechat_error(state, e, Note::default()),
     };
-    let key = lock(&user.data).session_key;
+    let (key, unionid) = {
+        let data = lock(&user.data);
+        (data.session_key(), data.unionid().map(String::from))
+    };
     let reply = SessionReply {
         openid: &user.openid,
         session_key: std::str::from_utf8(&key).unwrap_or(""),
-        unionid: user.unionid.as_deref(),
+        unionid: unionid.as_deref(),
     };
     let note = Note {
         user: Some(user.clone()),
@@ -189,8 +192,8 @@ fn signed_user(mock: &Mock, uri: &Uri) -> Result<Arc<super::state::User>, (i64, 
         ..Note::default()
     };
     let expected = {
-        let data = lock(&user.data);
-        crypto::checksession_signature(data.session_key_str())
+        let key = lock(&user.data).session_key();
+        crypto::checksession_signature(std::str::from_utf8(&key).unwrap_or(""))
     };
     let given = signature.unwrap_or_default();
     if !crypto::ct_eq(expected.as_bytes(), given.as_bytes()) {
