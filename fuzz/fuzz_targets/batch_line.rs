@@ -17,9 +17,19 @@ fuzz_target!(|line: &[u8]| {
     }
 });
 
+/// The fields every result line has; the rest (the record's own `id`, echoed as it came) is
+/// only checked to be JSON: a number such as `1E222222222` is valid JSON that serde_json's
+/// `Value` refuses as out of range for an f64.
+#[derive(serde::Deserialize)]
+struct ResultLine {
+    #[allow(dead_code)]
+    line: u64,
+    #[allow(dead_code)]
+    ok: bool,
+}
+
 fn check_one_json_line(out: &[u8]) {
     assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1, "one line per record");
     assert_eq!(out.last(), Some(&b'\n'));
-    let v: serde_json::Value = serde_json::from_slice(out).expect("result line is JSON");
-    assert!(v.get("ok").is_some());
+    let _: ResultLine = serde_json::from_slice(out).expect("result line is JSON with line and ok");
 }
