@@ -31,22 +31,30 @@ fn get(url: &str) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{url}: {e}"))
 }
 
-#[test]
-fn a_busy_answer_that_consumed_the_code_is_named_on_the_retry() {
+/// A mock whose next jscode2session answers -1 (after spending the code with `consume`), and
+/// `wxlogin --json code2session` of a fresh code against it: the mock, the login, the run.
+fn exchange_after_a_busy_answer(consume: bool) -> (MockProc, Value, common::Run) {
     let mock = MockProc::start(&["--app", &format!("{APPID}:{SECRET}")]);
     let login = post(&format!("{}/mock/login", mock.url), json!({"appid": APPID}));
-    let code = login["code"].as_str().unwrap();
     let set = post(
         &format!("{}/mock/faults", mock.url),
-        json!({"route": "jscode2session", "errcode": -1, "consume": true, "count": 1}),
+        json!({"route": "jscode2session", "errcode": -1, "consume": consume, "count": 1}),
     );
-    assert_eq!(set["faults"][0]["consume"], json!(true), "{set}");
-
+    // `consume` is shown only when set.
+    let shown = set["faults"][0]["consume"].as_bool().unwrap_or(false);
+    assert_eq!(shown, consume, "{set}");
     let r = run(wx()
         .env("WXLOGIN_BASE_URL", &mock.url)
         .env("WXLOGIN_APPID", APPID)
         .env("WXLOGIN_SECRET", SECRET)
-        .args(["--json", "code2session", "--no-save", "--code", code]));
+        .args(["--json", "code2session", "--no-save", "--code"])
+        .arg(login["code"].as_str().unwrap()));
+    (mock, login, r)
+}
+
+#[test]
+fn a_busy_answer_that_consumed_the_code_is_named_on_the_retry() {
+    let (mock, _, r) = exchange_after_a_busy_answer(true);
     assert_eq!(r.code, 4, "{}{}", r.stdout, r.stderr);
     let error = &r.json()["error"];
     assert_eq!(error["errcode"], json!(40163), "{error}");
@@ -72,18 +80,7 @@ fn a_busy_answer_that_consumed_the_code_is_named_on_the_retry() {
 
 #[test]
 fn without_consume_the_busy_answer_leaves_the_code_for_the_retry() {
-    let mock = MockProc::start(&["--app", &format!("{APPID}:{SECRET}")]);
-    let login = post(&format!("{}/mock/login", mock.url), json!({"appid": APPID}));
-    let code = login["code"].as_str().unwrap();
-    post(
-        &format!("{}/mock/faults", mock.url),
-        json!({"route": "jscode2session", "errcode": -1, "count": 1}),
-    );
-    let r = run(wx()
-        .env("WXLOGIN_BASE_URL", &mock.url)
-        .env("WXLOGIN_APPID", APPID)
-        .env("WXLOGIN_SECRET", SECRET)
-        .args(["--json", "code2session", "--no-save", "--code", code]));
+    let (_mock, login, r) = exchange_after_a_busy_answer(false);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.json()["openid"], login["openid"]);
 }

@@ -9,7 +9,6 @@ use super::{Outcome, variants};
 use crate::cli::Code2SessionArgs;
 use crate::core::exit;
 use crate::core::platform::Platform;
-use crate::core::variants::explain_for;
 use crate::output::{Ctx, println_safe};
 use crate::runtime::block_on;
 
@@ -23,7 +22,7 @@ pub fn run(ctx: &Ctx, args: Code2SessionArgs) -> Outcome {
     let creds = settings.credentials(&args.credentials)?;
     net::flush(ctx, &mut settings);
     let session = block_on(client.code2session(&creds.appid, &creds.secret, &code))?
-        .map_err(|e| explain_for(e, platform))?;
+        .map_err(|e| e.with_api_platform(platform))?;
     let key = session.session_key.shown(ctx.reveal);
     let saved = if args.no_save {
         None

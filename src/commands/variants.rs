@@ -11,7 +11,7 @@ use crate::cli::{ApiArgs, Code2SessionArgs};
 use crate::config::Settings;
 use crate::core::api::{Client, DEFAULT_BASE_URL};
 use crate::core::platform::Platform;
-use crate::core::variants::{DouyinCode, explain_for};
+use crate::core::variants::DouyinCode;
 use crate::core::{Error, Result, Secret, exit};
 use crate::output::{Ctx, println_safe};
 use crate::runtime::block_on;
@@ -56,7 +56,7 @@ pub fn dispatch(ctx: &Ctx, args: &Code2SessionArgs) -> Option<Outcome> {
             Platform::Wechat | Platform::Qq => return None,
         }
     };
-    Some(outcome.map_err(|e| explain_for(e, platform)))
+    Some(outcome.map_err(|e| e.with_api_platform(platform)))
 }
 
 /// As `net::connect`, with the platform's host when neither a flag, the environment nor the

@@ -85,21 +85,19 @@ impl Error {
 
     /// An API error with its `note` replaced (what the circumstances add to the table's fix);
     /// any other error as it is.
-    pub fn with_api_note(self, note: ApiNote) -> Self {
-        match self {
-            Error::Api {
-                errcode,
-                errmsg,
-                platform,
-                ..
-            } => Error::Api {
-                errcode,
-                errmsg,
-                note,
-                platform,
-            },
-            other => other,
+    pub fn with_api_note(mut self, note: ApiNote) -> Self {
+        if let Error::Api { note: n, .. } = &mut self {
+            *n = note;
         }
+        self
+    }
+
+    /// An API error to be explained from `platform`'s errcode table; any other error as it is.
+    pub fn with_api_platform(mut self, platform: Platform) -> Self {
+        if let Error::Api { platform: p, .. } = &mut self {
+            *p = platform;
+        }
+        self
     }
 
     pub fn input(

@@ -39,24 +39,6 @@ pub enum DouyinCode<'a> {
     Anonymous(&'a str),
 }
 
-/// An `Error::Api` to be explained from the platform's table instead of WeChat's.
-pub fn explain_for(error: Error, platform: Platform) -> Error {
-    match error {
-        Error::Api {
-            errcode,
-            errmsg,
-            note,
-            ..
-        } => Error::Api {
-            errcode,
-            errmsg,
-            note,
-            platform,
-        },
-        other => other,
-    }
-}
-
 impl Client {
     /// `POST /cgi-bin/component/api_component_token` with the platform's appid, secret and the
     /// verify ticket WeChat pushed to its callback.
