@@ -218,6 +218,9 @@ pub struct MockServer {
     url: String,
     mock: Arc<Mock>,
     stop: watch::Sender<bool>,
+    /// Set once no request is in flight any more: the final save waits for it, so an answer
+    /// sent during the grace period is in the state file.
+    drained: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
     saver: Option<JoinHandle<Result<(), Error>>>,
     sweeper: Option<JoinHandle<()>>,
@@ -284,6 +287,7 @@ impl MockServer {
                 abort.abort();
             }
         }
+        let _ = self.drained.send(true);
         if let Some(sweeper) = self.sweeper.take() {
             sweeper.abort();
         }
@@ -312,6 +316,7 @@ impl MockServer {
 impl Drop for MockServer {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+        let _ = self.drained.send(true);
         if let Some(sweeper) = self.sweeper.take() {
             sweeper.abort();
         }
@@ -473,16 +478,18 @@ async fn start(cfg: MockConfig) -> Result<MockServer, Error> {
             .with_graceful_shutdown(shutdown)
             .await;
     });
+    let (drained, _) = watch::channel(false);
     let saver = cfg
         .state
         .clone()
-        .map(|path| tokio::spawn(save_loop(mock.clone(), path, stop.subscribe())));
+        .map(|path| tokio::spawn(save_loop(mock.clone(), path, drained.subscribe())));
     let sweeper = Some(tokio::spawn(sweep_loop(mock.clone())));
     Ok(MockServer {
         addr,
         url: format!("http://{addr}"),
         mock,
         stop,
+        drained,
         server: Some(server),
         saver,
         sweeper,
@@ -688,14 +695,14 @@ impl Mock {
 async fn save_loop(
     mock: Arc<Mock>,
     path: PathBuf,
-    mut stop: watch::Receiver<bool>,
+    mut drained: watch::Receiver<bool>,
 ) -> Result<(), Error> {
     let mut complained = false;
     let mut wait = SAVE_EVERY;
     loop {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = stop.wait_for(|stopped| *stopped) => break,
+            _ = drained.wait_for(|done| *done) => break,
         }
         wait = SAVE_EVERY;
         if mock.state.dirty.swap(false, Ordering::AcqRel) {
