@@ -107,22 +107,33 @@ head -1 "$DEC" > "$OUT/one.jsonl"
 KEY=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["session_key"])' "$DEC")
 IV=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["iv"])' "$DEC")
 DATA=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["encryptedData"])' "$DEC")
-ONESHOT=("$BIN" -q decrypt --appid "$APPID" --session-key "$KEY" --iv "$IV" --encrypted-data "$DATA")
-"${ONESHOT[@]}" >/dev/null
+ONESHOT=(-q decrypt --appid "$APPID" --session-key "$KEY" --iv "$IV" --encrypted-data "$DATA")
+"$BIN" "${ONESHOT[@]}" >/dev/null
+# The fully static Linux build (`cargo build-static`, .cargo/config.toml) beside the default one.
+# It is written to the same path, so keep a copy and relink the default build after it.
+STATIC_BIN=""
+if [ "$(uname -s)" = Linux ] && rustc -vV | grep -q '^host: .*-linux-gnu$'; then
+  say "build (static, for the cold-start comparison)"
+  cargo build-static --quiet && cp "$BIN" "$OUT/wxlogin-static" && STATIC_BIN="$OUT/wxlogin-static"
+  cargo build --release --quiet
+  "$STATIC_BIN" "${ONESHOT[@]}" >/dev/null
+fi
 COLD_TOOL=""
-median_ms() { python3 -c 'import json, sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$1"; }
+median_ms() { python3 -c 'import json, sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["median"] * 1000))' "$1" "$2"; }
+COLD_CMDS=("/bin/true" "$BIN ${ONESHOT[*]}")
+[ -n "$STATIC_BIN" ] && COLD_CMDS+=("$STATIC_BIN ${ONESHOT[*]}")
 if command -v hyperfine >/dev/null \
-  && hyperfine -N --warmup 20 --runs 300 --export-json "$OUT/cold-wx.json" "${ONESHOT[*]}" >"$OUT/hyperfine.txt" 2>&1 \
-  && hyperfine -N --warmup 20 --runs 300 --export-json "$OUT/cold-true.json" "/bin/true" >>"$OUT/hyperfine.txt" 2>&1 \
+  && hyperfine -N --warmup 20 --runs 500 --export-json "$OUT/cold.json" "${COLD_CMDS[@]}" >"$OUT/hyperfine.txt" 2>&1 \
   && hyperfine -N --warmup 3 --runs 30 --export-json "$OUT/cold-py.json" \
        "$PY bench/ref_pycryptodome.py $OUT/one.jsonl $OUT/one-py.jsonl $APPID" >>"$OUT/hyperfine.txt" 2>&1; then
-  COLD_TOOL="hyperfine"
-  COLD_WX=$(median_ms "$OUT/cold-wx.json"); COLD_TRUE=$(median_ms "$OUT/cold-true.json"); COLD_PY=$(median_ms "$OUT/cold-py.json")
+  COLD_TOOL="hyperfine, the commands in one run"
+  COLD_TRUE=$(median_ms "$OUT/cold.json" 0); COLD_WX=$(median_ms "$OUT/cold.json" 1); COLD_PY=$(median_ms "$OUT/cold-py.json" 0)
+  COLD_STATIC=""; [ -n "$STATIC_BIN" ] && COLD_STATIC=$(median_ms "$OUT/cold.json" 2)
 else
   COLD_TOOL="python loop, includes Python's own spawn cost"
-  read -r COLD_WX COLD_TRUE COLD_PY < <(python3 - "$OUT" "$APPID" "${ONESHOT[@]}" <<'PY'
+  read -r COLD_TRUE COLD_WX COLD_PY COLD_STATIC < <(python3 - "$OUT" "$APPID" "$BIN" "$STATIC_BIN" "${ONESHOT[@]}" <<'PY'
 import statistics, subprocess, sys, time
-out, appid, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+out, appid, binary, static, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 def median_ms(c, n):
     ts = []
     for _ in range(n):
@@ -131,7 +142,8 @@ def median_ms(c, n):
         ts.append(time.perf_counter() - t)
     return statistics.median(ts) * 1000
 py = [sys.executable, "bench/ref_pycryptodome.py", f"{out}/one.jsonl", f"{out}/one-py.jsonl", appid]
-print(f"{median_ms(cmd, 300):.2f} {median_ms(['/bin/true'], 300):.2f} {median_ms(py, 30):.2f}")
+st = f"{median_ms([static] + args, 300):.2f}" if static else ""
+print(f"{median_ms(['/bin/true'], 300):.2f} {median_ms([binary] + args, 300):.2f} {median_ms(py, 30):.2f} {st}")
 PY
 )
 fi
@@ -166,6 +178,10 @@ CORES=$(nproc)
   echo "| one-shot \`wxlogin decrypt\`, process start to exit (median, $COLD_TOOL) | ${COLD_WX} ms | ≤ 3 ms |"
   echo "| \`/bin/true\` on this machine at the same time (the floor) | ${COLD_TRUE} ms | |"
   echo "| one-shot decrypt / \`/bin/true\` | $(awk -v a="$COLD_WX" -v b="$COLD_TRUE" 'BEGIN{printf "%.2f", a/b}')× | ≤ 1.4× |"
+  if [ -n "${COLD_STATIC:-}" ]; then
+    echo "| one-shot \`wxlogin decrypt\`, the static build (\`cargo build-static\`) | ${COLD_STATIC} ms | |"
+    echo "| static one-shot decrypt / \`/bin/true\` | $(awk -v a="$COLD_STATIC" -v b="$COLD_TRUE" 'BEGIN{printf "%.2f", a/b}')× | ≤ 1.4× |"
+  fi
   echo "| the same record through the Python script (median) | ${COLD_PY} ms | |"
   echo "| batch decrypt peak RSS, $N records ($(du -h "$DEC" | cut -f1) input) | $(( RSS[wx_dec] / 1024 )) MB | flat |"
   echo "| batch decrypt peak RSS, $BIG records ($(du -h "$DEC_BIG" | cut -f1) input) | $(( RSS[wx_dec_big] / 1024 )) MB | flat, ≪ 100 MB |"
