@@ -10,6 +10,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
 use super::json_line::{begin_line, write_data, write_failure, write_warnings};
+use super::scan::{Field, Kind, scan};
 use super::unescape::unescape_json_string;
 use super::{Scratch, Verdict};
 use crate::core::crypto;
@@ -19,6 +20,12 @@ use crate::core::userdata;
 
 /// A JSON string field, borrowed from the line unless it holds escapes.
 struct Str<'a>(Cow<'a, str>);
+
+impl Str<'_> {
+    fn get(&self) -> &str {
+        &self.0
+    }
+}
 
 impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -121,18 +128,121 @@ pub fn decrypt_record_keyed(
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Verdict {
+    let defaults = Defaults {
+        appid: default_appid,
+        key: default_key,
+        strict,
+    };
+    decrypt_line(line, line_no, &defaults, true, scratch, out)
+}
+
+/// [`decrypt_record_keyed`] through serde alone, without the fast scanner: the reference the
+/// differential tests and the batch_line fuzzer compare the fast path with.
+#[doc(hidden)]
+pub fn decrypt_record_reference(
+    line: &[u8],
+    line_no: u64,
+    default_appid: Option<&str>,
+    default_key: Option<&str>,
+    strict: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
+    let defaults = Defaults {
+        appid: default_appid,
+        key: default_key,
+        strict,
+    };
+    decrypt_line(line, line_no, &defaults, false, scratch, out)
+}
+
+/// What applies to every line of a run.
+struct Defaults<'a> {
+    appid: Option<&'a str>,
+    key: Option<&'a str>,
+    strict: bool,
+}
+
+/// The fields of a decrypt record, from the fast scanner or from serde.
+struct DecryptFields<'a> {
+    session_key: Option<&'a str>,
+    iv: Option<&'a str>,
+    encrypted_data: Option<&'a str>,
+    appid: Option<&'a str>,
+    id: Option<&'a str>,
+}
+
+/// Slots of the fast scanner, in the order of [`DecryptFields`].
+const DECRYPT_SCAN: [Field; 5] = [
+    Field {
+        names: &[b"session_key"],
+        kind: Kind::Str,
+    },
+    Field {
+        names: &[b"iv"],
+        kind: Kind::Str,
+    },
+    Field {
+        names: &[b"encryptedData", b"encrypted_data"],
+        kind: Kind::Str,
+    },
+    Field {
+        names: &[b"appid"],
+        kind: Kind::Str,
+    },
+    Field {
+        names: &[b"id"],
+        kind: Kind::Scalar,
+    },
+];
+
+fn decrypt_line(
+    line: &[u8],
+    line_no: u64,
+    defaults: &Defaults,
+    fast: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
     scratch.warnings.clear();
+    if fast && let Ok(text) = std::str::from_utf8(line) {
+        let mut f = [None; 5];
+        if scan(text, &DECRYPT_SCAN, &mut f, &mut scratch.text).is_some() {
+            let [session_key, iv, encrypted_data, appid, id] = f;
+            let rec = DecryptFields {
+                session_key,
+                iv,
+                encrypted_data,
+                appid,
+                id,
+            };
+            return decrypt_fields(&rec, line_no, defaults, scratch, out);
+        }
+    }
     let rec: DecryptRecord = match parse_or_report(line, line_no, DECRYPT_FIELDS_HINT, out) {
         Ok(rec) => rec,
         Err(verdict) => return verdict,
     };
+    let fields = DecryptFields {
+        session_key: rec.session_key.as_ref().map(Str::get),
+        iv: rec.iv.as_ref().map(Str::get),
+        encrypted_data: rec.encrypted_data.as_ref().map(Str::get),
+        appid: rec.appid.as_ref().map(Str::get),
+        id: rec.id.map(RawValue::get),
+    };
+    decrypt_fields(&fields, line_no, defaults, scratch, out)
+}
+
+fn decrypt_fields(
+    rec: &DecryptFields,
+    line_no: u64,
+    defaults: &Defaults,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
     let id = rec.id;
-    let key = rec
-        .session_key
-        .as_ref()
-        .map(|k| k.0.as_ref())
-        .or(default_key);
-    let (Some(key), Some(iv), Some(data)) = (key, &rec.iv, &rec.encrypted_data) else {
+    let key = rec.session_key.or(defaults.key);
+    let (Some(key), Some(iv), Some(data)) = (key, rec.iv, rec.encrypted_data) else {
         let missing = [
             ("session_key", key.is_none()),
             ("iv", rec.iv.is_none()),
@@ -142,7 +252,8 @@ pub fn decrypt_record_keyed(
         return write_failure(out, line_no, id, &err, &[], None);
     };
     let warnings = &mut scratch.warnings;
-    let plain = match open_record(key, &iv.0, &data.0, strict, warnings, &mut scratch.data) {
+    let strict = defaults.strict;
+    let plain = match open_record(key, iv, data, strict, warnings, &mut scratch.data) {
         Ok(plain) => plain,
         Err(err) => return write_failure(out, line_no, id, &err, warnings, None),
     };
@@ -161,16 +272,11 @@ pub fn decrypt_record_keyed(
             return write_failure(out, line_no, id, &err, warnings, None);
         }
     };
-    let expected = rec
-        .appid
-        .as_ref()
-        .map(|a| a.0.as_ref())
-        .filter(|a| !a.is_empty())
-        .or(default_appid);
+    let expected = rec.appid.filter(|a| !a.is_empty()).or(defaults.appid);
     let found = parsed
         .watermark
         .as_ref()
-        .map(|w| w.appid.as_ref().map_or("", |a| a.0.as_ref()));
+        .map(|w| w.appid.as_ref().map_or("", Str::get));
     let verdict = match (expected, found) {
         (Some(want), Some(got)) if want == got => "match",
         (Some(want), _) => {
@@ -260,27 +366,101 @@ pub fn verify_record_keyed(
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Verdict {
+    verify_line(line, line_no, default_key, strict, true, scratch, out)
+}
+
+/// [`verify_record_keyed`] through serde alone, without the fast scanner: the reference the
+/// differential tests and the batch_line fuzzer compare the fast path with.
+#[doc(hidden)]
+pub fn verify_record_reference(
+    line: &[u8],
+    line_no: u64,
+    default_key: Option<&str>,
+    strict: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
+    verify_line(line, line_no, default_key, strict, false, scratch, out)
+}
+
+/// rawData as serde gave it (any JSON value), or already unescaped into `Scratch::text`.
+#[derive(Clone, Copy)]
+enum RawData<'a> {
+    Literal(&'a str),
+    Unescaped,
+}
+
+/// Slots of the fast scanner: rawData, signature, session_key, id.
+const VERIFY_SCAN: [Field; 4] = [
+    Field {
+        names: &[b"rawData", b"raw_data"],
+        kind: Kind::Unescape,
+    },
+    Field {
+        names: &[b"signature"],
+        kind: Kind::Str,
+    },
+    Field {
+        names: &[b"session_key"],
+        kind: Kind::Str,
+    },
+    Field {
+        names: &[b"id"],
+        kind: Kind::Scalar,
+    },
+];
+
+fn verify_line(
+    line: &[u8],
+    line_no: u64,
+    default_key: Option<&str>,
+    strict: bool,
+    fast: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
     scratch.warnings.clear();
+    if fast && let Ok(text) = std::str::from_utf8(line) {
+        let mut f = [None; 4];
+        if scan(text, &VERIFY_SCAN, &mut f, &mut scratch.text).is_some() {
+            let [raw, signature, session_key, id] = f;
+            let raw = raw.map(|_| RawData::Unescaped);
+            let key = session_key.or(default_key);
+            return verify_fields(raw, signature, key, id, line_no, strict, scratch, out);
+        }
+    }
     let rec: VerifyRecord = match parse_or_report(line, line_no, VERIFY_FIELDS_HINT, out) {
         Ok(rec) => rec,
         Err(verdict) => return verdict,
     };
-    let id = rec.id;
-    let key = rec
-        .session_key
-        .as_ref()
-        .map(|k| k.0.as_ref())
-        .or(default_key);
-    let (Some(raw), Some(signature), Some(key)) = (rec.raw_data, &rec.signature, key) else {
+    let raw = rec.raw_data.map(|r| RawData::Literal(r.get()));
+    let key = rec.session_key.as_ref().map(Str::get).or(default_key);
+    let signature = rec.signature.as_ref().map(Str::get);
+    let id = rec.id.map(RawValue::get);
+    verify_fields(raw, signature, key, id, line_no, strict, scratch, out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn verify_fields(
+    raw: Option<RawData>,
+    signature: Option<&str>,
+    key: Option<&str>,
+    id: Option<&str>,
+    line_no: u64,
+    strict: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
+    let (Some(raw), Some(signature), Some(key)) = (raw, signature, key) else {
         let missing = [
-            ("rawData", rec.raw_data.is_none()),
-            ("signature", rec.signature.is_none()),
+            ("rawData", raw.is_none()),
+            ("signature", signature.is_none()),
             ("session_key", key.is_none()),
         ];
         let err = missing_field(&missing, VERIFY_FIELDS_HINT);
         return write_failure(out, line_no, id, &err, &[], None);
     };
-    match check_signature(raw, &signature.0, key, strict, scratch) {
+    match check_signature(raw, signature, key, strict, scratch) {
         Ok(()) => {
             begin_line(out, line_no, id);
             out.extend_from_slice(b",\"ok\":true");
@@ -293,16 +473,18 @@ pub fn verify_record_keyed(
 }
 
 fn check_signature(
-    raw: &RawValue,
+    raw: RawData,
     signature: &str,
     key: &str,
     strict: bool,
     scratch: &mut Scratch,
 ) -> Result<()> {
-    if unescape_json_string(raw.get(), &mut scratch.text).is_none() {
+    if let RawData::Literal(raw) = raw
+        && unescape_json_string(raw, &mut scratch.text).is_none()
+    {
         return Err(Error::input(
             "rawData",
-            if raw.get().starts_with('"') {
+            if raw.starts_with('"') {
                 "holds an escape that is not valid UTF-16 (a lone surrogate)"
             } else {
                 "is not a string"
@@ -364,7 +546,14 @@ fn parse_or_report<'a, T: Deserialize<'a>>(
 ) -> std::result::Result<T, Verdict> {
     parse_record(line).map_err(|e| {
         let err = record_error(line, &e, hint);
-        write_failure(out, line_no, salvage_id(line), &err, &[], None)
+        write_failure(
+            out,
+            line_no,
+            salvage_id(line).map(RawValue::get),
+            &err,
+            &[],
+            None,
+        )
     })
 }
 

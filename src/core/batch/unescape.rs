@@ -53,7 +53,7 @@ fn first_backslash(word: u64) -> Option<usize> {
 }
 
 /// Appends the character of the escape at `at` and returns the index after it.
-fn unescape_one(body: &[u8], at: usize, out: &mut Vec<u8>) -> Option<usize> {
+pub(crate) fn unescape_one(body: &[u8], at: usize, out: &mut Vec<u8>) -> Option<usize> {
     let byte = match *body.get(at + 1)? {
         b'"' => b'"',
         b'\\' => b'\\',

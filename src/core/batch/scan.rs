@@ -1,0 +1,302 @@
+//! A one-pass reader of the flat records batch lines nearly always are. It accepts only a strict
+//! subset of JSON it is sure of; anything else returns `None` and the line goes through serde.
+//!
+//! Hand-written for speed: `decrypt/batch_record` and `verify/batch_record` in benches/core.rs
+//! and bench/run.sh measure it (serde scanning every string, then unescaping rawData again,
+//! was about a third of a verify record's time).
+
+use super::unescape::unescape_one;
+
+/// How a known field's value is taken.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Kind {
+    /// A string without escapes or control characters, borrowed without its quotes (serde's
+    /// `visit_borrowed_str`).
+    Str,
+    /// A string, unescaped into the text buffer (rawData). Lone surrogates are left to serde.
+    Unescape,
+    /// A string without escapes, a number, `true` or `false`, as written; `null` is `None`,
+    /// as serde gives for an `Option<&RawValue>`.
+    Scalar,
+}
+
+/// A known field: its names (serde's name and aliases, which share one slot) and kind.
+#[derive(Debug)]
+pub(crate) struct Field {
+    pub(crate) names: &'static [&'static [u8]],
+    pub(crate) kind: Kind,
+}
+
+/// Reads `line` as a flat JSON object into `found` (one slot per field; a `Kind::Unescape`
+/// field reads `Some("")` and its text is in `text`). `None` when the line is outside the
+/// subset: a key with an escape, a field given twice (aliases included), a value that is an
+/// object, an array, a string with escapes (except for `Kind::Unescape`) or `null` where a
+/// string is expected, whitespace that is not JSON's, or anything that is not JSON. Unknown
+/// keys with scalar values are skipped, as serde skips them.
+pub(crate) fn scan<'a>(
+    line: &'a str,
+    fields: &[Field],
+    found: &mut [Option<&'a str>],
+    text: &mut Vec<u8>,
+) -> Option<()> {
+    let b = line.as_bytes();
+    let mut seen = 0u32;
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            let key_end = plain_string_end(b, i + 1)?;
+            let key = &b[i + 1..key_end];
+            i = skip_ws(b, key_end + 1);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = skip_ws(b, i + 1);
+            match fields.iter().position(|f| f.names.contains(&key)) {
+                Some(slot) => {
+                    if seen & (1 << slot) != 0 {
+                        return None;
+                    }
+                    seen |= 1 << slot;
+                    let (value, end) = match fields[slot].kind {
+                        Kind::Str => {
+                            if b.get(i) != Some(&b'"') {
+                                return None;
+                            }
+                            let end = plain_string_end(b, i + 1)?;
+                            (line.get(i + 1..end), end + 1)
+                        }
+                        Kind::Unescape => {
+                            if b.get(i) != Some(&b'"') {
+                                return None;
+                            }
+                            text.clear();
+                            (Some(""), unescape_string(b, i + 1, text)?)
+                        }
+                        Kind::Scalar => {
+                            let end = scalar_end(b, i)?;
+                            let raw = line.get(i..end)?;
+                            ((raw != "null").then_some(raw), end)
+                        }
+                    };
+                    *found.get_mut(slot)? = value;
+                    i = end;
+                }
+                None => i = scalar_end(b, i)?,
+            }
+            i = skip_ws(b, i);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(b'}') => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (skip_ws(b, i) == b.len()).then_some(())
+}
+
+/// JSON's whitespace only: serde refuses a form feed or a vertical tab.
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Index of the first `"`, `\` or control character among the eight bytes of `word`
+/// (little-endian). Each zero-byte test is exact for its lowest match (a borrow only carries
+/// past a byte that matched), so the lowest of their union is exact too.
+fn first_special(word: u64) -> Option<usize> {
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let slash = word ^ (ONES * u64::from(b'\\'));
+    let found = (quote.wrapping_sub(ONES) & !quote)
+        | (slash.wrapping_sub(ONES) & !slash)
+        | (word.wrapping_sub(ONES * 0x20) & !word);
+    let found = found & HIGHS;
+    (found != 0).then(|| (found.trailing_zeros() / 8) as usize)
+}
+
+/// The index of the first special byte at or after `at`, or `b.len()`.
+fn next_special(b: &[u8], mut at: usize) -> usize {
+    while let Some(word) = b.get(at..at + 8) {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or([b'"'; 8]));
+        if let Some(k) = first_special(word) {
+            return at + k;
+        }
+        at += 8;
+    }
+    while at < b.len() && !matches!(b[at], b'"' | b'\\' | 0..0x20) {
+        at += 1;
+    }
+    at
+}
+
+/// The index of the closing quote of a string whose body starts at `at`, if the body has no
+/// escape and no control character.
+fn plain_string_end(b: &[u8], at: usize) -> Option<usize> {
+    let end = next_special(b, at);
+    (b.get(end) == Some(&b'"')).then_some(end)
+}
+
+/// Unescapes the string whose body starts at `at` into `out` (as `unescape_json_string` does)
+/// and returns the index after its closing quote.
+fn unescape_string(b: &[u8], mut at: usize, out: &mut Vec<u8>) -> Option<usize> {
+    loop {
+        let end = next_special(b, at);
+        out.extend_from_slice(b.get(at..end)?);
+        match b.get(end)? {
+            b'"' => return Some(end + 1),
+            // `\"` is nearly every escape rawData has.
+            b'\\' if b.get(end + 1) == Some(&b'"') => {
+                out.push(b'"');
+                at = end + 2;
+            }
+            b'\\' => at = unescape_one(b, end, out)?,
+            _ => return None,
+        }
+    }
+}
+
+/// The index after a scalar value starting at `at`: a plain string, a number, or a literal.
+fn scalar_end(b: &[u8], at: usize) -> Option<usize> {
+    match *b.get(at)? {
+        b'"' => Some(plain_string_end(b, at + 1)? + 1),
+        b'n' => literal(b, at, b"null"),
+        b't' => literal(b, at, b"true"),
+        b'f' => literal(b, at, b"false"),
+        b'-' | b'0'..=b'9' => number_end(b, at),
+        _ => None,
+    }
+}
+
+fn literal(b: &[u8], at: usize, word: &[u8]) -> Option<usize> {
+    (b.get(at..at + word.len())? == word).then_some(at + word.len())
+}
+
+/// JSON's number grammar; a leading zero followed by a digit ends the number at the zero, and
+/// the caller then refuses the digit after it, as serde does.
+fn number_end(b: &[u8], mut at: usize) -> Option<usize> {
+    if b.get(at) == Some(&b'-') {
+        at += 1;
+    }
+    match b.get(at)? {
+        b'0' => at += 1,
+        b'1'..=b'9' => at = digits(b, at),
+        _ => return None,
+    }
+    if b.get(at) == Some(&b'.') {
+        let end = digits(b, at + 1);
+        if end == at + 1 {
+            return None;
+        }
+        at = end;
+    }
+    if let Some(b'e' | b'E') = b.get(at) {
+        at += 1;
+        if let Some(b'+' | b'-') = b.get(at) {
+            at += 1;
+        }
+        let end = digits(b, at);
+        if end == at {
+            return None;
+        }
+        at = end;
+    }
+    Some(at)
+}
+
+fn digits(b: &[u8], mut at: usize) -> usize {
+    while b.get(at).is_some_and(u8::is_ascii_digit) {
+        at += 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: [Field; 3] = [
+        Field {
+            names: &[b"a", b"alias"],
+            kind: Kind::Str,
+        },
+        Field {
+            names: &[b"raw"],
+            kind: Kind::Unescape,
+        },
+        Field {
+            names: &[b"id"],
+            kind: Kind::Scalar,
+        },
+    ];
+
+    fn run(line: &str) -> Option<(Vec<Option<String>>, Vec<u8>)> {
+        let mut found = [None; 3];
+        let mut text = Vec::new();
+        scan(line, &FIELDS, &mut found, &mut text)?;
+        Some((found.iter().map(|f| f.map(str::to_owned)).collect(), text))
+    }
+
+    #[test]
+    fn first_special_finds_the_lowest_match_only() {
+        for k in 0..8 {
+            for special in [b'"', b'\\', 0, 0x1f] {
+                let mut bytes = [b'x'; 8];
+                bytes[k] = special;
+                for (j, b) in bytes.iter_mut().enumerate().skip(k + 1) {
+                    *b = [b'"', b'!', 0x80, 0xff, b'\\', 0x21, 0x1f, b'#'][j];
+                }
+                assert_eq!(first_special(u64::from_le_bytes(bytes)), Some(k));
+            }
+        }
+        let clean = u64::from_le_bytes([b'!', b'#', b'[', b']', 0x80, 0xff, 0x20, b'~']);
+        assert_eq!(first_special(clean), None);
+    }
+
+    #[test]
+    fn takes_flat_records_and_refuses_the_rest() {
+        let (found, text) =
+            run(r#" {"id": -1.5e+3, "alias":"x/y", "raw":"{\"k\":\"\u00e9\"}", "z":true }"#)
+                .unwrap();
+        assert_eq!(found[0].as_deref(), Some("x/y"));
+        assert_eq!(found[2].as_deref(), Some("-1.5e+3"));
+        assert_eq!(text, "{\"k\":\"é\"}".as_bytes());
+        assert_eq!(run(r#"{"id":null}"#).unwrap().0[2], None);
+        assert!(run("{}").is_some());
+        for bad in [
+            r#"{"a":"1","alias":"2"}"#,
+            r#"{"id":1,"id":2}"#,
+            r#"{"a":"\/"}"#,
+            r#"{"a":null}"#,
+            r#"{"id":{}}"#,
+            r#"{"z":[]}"#,
+            r#"{"\u0061":"1"}"#,
+            r#"{"raw":"\ud800"}"#,
+            r#"{"id":01}"#,
+            r#"{"id":1.}"#,
+            r#"{"id":1,}"#,
+            "{\"a\":\"\t\"}",
+            "\x0c{}",
+            "{} x",
+            "{\"a\":\"1\"",
+            "[]",
+        ] {
+            assert!(run(bad).is_none(), "{bad}");
+        }
+    }
+}
