@@ -133,11 +133,30 @@ fn valid_record(rng: &mut Rng) -> Vec<(String, String)> {
         fields.push(("signature".into(), json_str(&sig)));
     } else {
         let appid = rng.pick(&[APPID, "wxOther", ""]);
-        let plain = format!(
-            "{{\"nickName\":\"小明\",\"watermark\":{{\"appid\":{},\"timestamp\":{}}}}}",
+        let watermark = format!(
+            "{{\"appid\":{},\"timestamp\":{}}}",
             json_str(appid),
             rng.below(2_000_000_000)
         );
+        let watermark = match rng.below(12) {
+            0 => "null".to_string(),
+            1 => "{\"appid\":\"wx\\u0034f4bc4dec97d474b\",\"timestamp\":1}".to_string(),
+            2 => "{\"timestamp\":1.5}".to_string(),
+            3 => "{\"appid\":null,\"timestamp\":-7}".to_string(),
+            4 => format!("{} ", &watermark[..watermark.len() - 1]),
+            _ => watermark,
+        };
+        let plain = match rng.below(6) {
+            0 => format!("{{\"watermark\":{watermark}}}"),
+            1 => format!(
+                "{{\"nickName\":\"a\\\"b\\u00e9\\ud83d\",\"tags\":[1,-2.5e3,[{{}}],null],\"watermark\":{watermark}}}"
+            ),
+            2 => format!(
+                "{{\"a\":{{\"b\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}},\"watermark\":{watermark}}}"
+            ),
+            3 => "{\"nickName\":\"x\"}".to_string(),
+            _ => format!("{{\"nickName\":\"小明\",\"watermark\":{watermark}}}"),
+        };
         let ct = crypto::encrypt(&key, &iv, plain.as_bytes());
         let data_name = rng.pick(&["encryptedData", "encryptedData", "encrypted_data"]);
         fields.push((data_name.into(), json_str(&STANDARD.encode(ct))));

@@ -10,7 +10,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
 use super::json_line::{begin_line, write_data, write_failure, write_warnings};
-use super::scan::{Field, Kind, scan};
+use super::scan::{Field, Kind, plain_watermark, scan};
 use super::unescape::unescape_json_string;
 use super::{Scratch, Verdict};
 use crate::core::crypto;
@@ -258,25 +258,27 @@ fn decrypt_fields(
         Err(err) => return write_failure(out, line_no, id, &err, warnings, None),
     };
     let warnings = &*warnings;
-    let parsed = match serde_json::from_str::<PlainWatermark>(plain) {
-        Ok(p) => p,
-        Err(_) => {
-            // Let the one-shot reader word the error, so both paths say the same thing.
-            let err = match userdata::read_watermark(plain.as_bytes()) {
-                Err(err) => err,
-                Ok(_) => Error::Decrypt {
-                    message: "decrypted plaintext is not valid JSON".into(),
-                    hint: String::new(),
-                },
-            };
-            return write_failure(out, line_no, id, &err, warnings, None);
-        }
+    let found = match plain_watermark(plain) {
+        Some(found) => found.map(Cow::Borrowed),
+        None => match serde_json::from_str::<PlainWatermark>(plain) {
+            Ok(p) => p
+                .watermark
+                .map(|w| w.appid.map_or(Cow::Borrowed(""), |a| a.0)),
+            Err(_) => {
+                // Let the one-shot reader word the error, so both paths say the same thing.
+                let err = match userdata::read_watermark(plain.as_bytes()) {
+                    Err(err) => err,
+                    Ok(_) => Error::Decrypt {
+                        message: "decrypted plaintext is not valid JSON".into(),
+                        hint: String::new(),
+                    },
+                };
+                return write_failure(out, line_no, id, &err, warnings, None);
+            }
+        },
     };
+    let found = found.as_deref();
     let expected = rec.appid.filter(|a| !a.is_empty()).or(defaults.appid);
-    let found = parsed
-        .watermark
-        .as_ref()
-        .map(|w| w.appid.as_ref().map_or("", Str::get));
     let verdict = match (expected, found) {
         (Some(want), Some(got)) if want == got => "match",
         (Some(want), _) => {
@@ -673,6 +675,90 @@ mod tests {
                 proptest::prop_assert_eq!(fast, None);
             }
         }
+    }
+
+    /// serde's reading of a plaintext's watermark: `None` where it fails.
+    fn serde_watermark(plain: &str) -> Option<Option<String>> {
+        let p = serde_json::from_str::<PlainWatermark>(plain).ok()?;
+        Some(
+            p.watermark
+                .map(|w| w.appid.map_or(String::new(), |a| a.0.into_owned())),
+        )
+    }
+
+    #[test]
+    fn plaintext_scanner_agrees_with_serde_on_payloads_and_their_mutations() {
+        let payloads = [
+            r#"{"nickName":"小明🙂","gender":1,"watermark":{"appid":"wxA","timestamp":1700000000}}"#,
+            r#"{"openId":"o","unionId":null,"n":-0.5e-3,"a":[1,[],{},true,false,null,"x\"\u00e9\ud800"],"watermark":{"timestamp":-1,"appid":"wxA","x":{"y":[]}}}"#,
+            r#" { "watermark" : { "appid" : null } , "z" : {"k":[[[["deep"]]]]} } "#,
+            r#"{"watermark":{}}"#,
+            r#"{}"#,
+            r#"{"phoneNumber":"+86 138","countryCode":"86","watermark":{"appid":"wx\u0041","timestamp":1}}"#,
+            r#"{"watermark":{"appid":"wxA","timestamp":123456789012345678}}"#,
+            r#"{"watermark":{"appid":"wxA","timestamp":1234567890123456789}}"#,
+            r#"{"watermark":{"appid":"wxA","timestamp":99999999999999999999}}"#,
+            r#"{"watermark":{"appid":"wxA","timestamp":1.0}}"#,
+            r#"{"watermark":{"appid":"wxA","timestamp":"1"}}"#,
+            r#"{"watermark":{"appid":"wxA","appid":"wxB"}}"#,
+            r#"{"watermark":{"appid":1}}"#,
+            r#"{"watermark":null}"#,
+            r#"{"watermark":["wxA",1]}"#,
+            r#"{"watermark":{"appid":"wxA"},"watermark":{"appid":"wxA"}}"#,
+            r#"[{"appid":"wxA"}]"#,
+            r#"{"a":"\x"}"#,
+            r#"{"a":"\u12"}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":[1,]}"#,
+            "{\"a\":\"\t\"}",
+            "{\"a\":1}\u{c}",
+            r#"{"a":1} {}"#,
+        ];
+        // Deep nesting, beyond the scanner's limit and beyond serde's.
+        let deep = |n: usize| format!("{{\"a\":{}1{}}}", "[".repeat(n), "]".repeat(n));
+        let mut cases: Vec<String> = payloads.iter().map(|p| p.to_string()).collect();
+        cases.extend([deep(10), deep(20), deep(200)]);
+        let first = cases.len();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for p in &payloads {
+            for _ in 0..300 {
+                let mut bytes = p.as_bytes().to_vec();
+                for _ in 0..1 + next() % 3 {
+                    let at = (next() as usize) % (bytes.len() + 1);
+                    let special = b"\"\\{}[],: 0-.eEnu\x01";
+                    let c = special[(next() as usize) % special.len()];
+                    match next() % 3 {
+                        0 if at < bytes.len() => drop(bytes.remove(at)),
+                        1 => bytes.insert(at, c),
+                        _ => bytes.truncate(at),
+                    }
+                }
+                if let Ok(text) = String::from_utf8(bytes) {
+                    cases.push(text);
+                }
+            }
+        }
+        for (n, plain) in cases.iter().enumerate() {
+            let fast = plain_watermark(plain);
+            if let Some(found) = fast {
+                assert_eq!(
+                    Some(found.map(str::to_owned)),
+                    serde_watermark(plain),
+                    "{plain}"
+                );
+            }
+            if n < 5 {
+                assert!(fast.is_some(), "the scanner takes real payloads: {plain}");
+            }
+        }
+        assert!(cases.len() > first + 5000);
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub(crate) fn scan<'a>(
                 return None;
             }
             let key_end = plain_string_end(b, i + 1)?;
-            let key = &b[i + 1..key_end];
+            let key = b.get(i + 1..key_end)?;
             i = skip_ws(b, key_end + 1);
             if b.get(i) != Some(&b':') {
                 return None;
@@ -202,6 +202,127 @@ fn unescape_string(b: &[u8], mut at: usize, out: &mut Vec<u8>) -> Option<usize> 
                 w += 1;
                 at += 1;
             }
+        }
+    }
+}
+
+/// The watermark of a decrypted plaintext, as serde reads `record::PlainWatermark`: `None`
+/// for the outer `None` of "not in the subset, ask serde", then whether the payload has a
+/// watermark and its appid (`""` for none or `null`). Every other value is validated as serde
+/// validates what it skips, nested up to [`MAX_DEPTH`].
+pub(crate) fn plain_watermark(plain: &str) -> Option<Option<&str>> {
+    let b = plain.as_bytes();
+    let mut watermark = None;
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = members(b, i, |b, key, at| {
+        if key != b"watermark" {
+            return value_end(b, at, 1);
+        }
+        if watermark.is_some() || b.get(at) != Some(&b'{') {
+            return None;
+        }
+        let (mut appid, mut timestamp) = (None, false);
+        let end = members(b, at, |b, key, at| match key {
+            b"appid" if appid.is_none() => {
+                let end = scalar_end(b, at)?;
+                appid = Some(match b.get(at)? {
+                    b'"' => plain.get(at + 1..end - 1)?,
+                    b'n' => "",
+                    _ => return None,
+                });
+                Some(end)
+            }
+            // An integer short enough to fit an i64 whatever its digits.
+            b"timestamp" if !timestamp => {
+                timestamp = true;
+                let end = number_end(b, at)?;
+                let text = b.get(at..end)?;
+                let digits = text.strip_prefix(b"-").unwrap_or(text);
+                (digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit)).then_some(end)
+            }
+            b"appid" | b"timestamp" => None,
+            _ => value_end(b, at, 2),
+        })?;
+        watermark = Some(appid.unwrap_or(""));
+        Some(end)
+    })?;
+    (skip_ws(b, i) == b.len()).then_some(watermark)
+}
+
+/// serde stops at 128 levels; real payloads have two or three.
+const MAX_DEPTH: u32 = 16;
+
+/// Walks the members of the object at `at` (its `{`), handing each plain key and the index
+/// of its value to `member`, which returns the index after the value. Returns the index after
+/// the `}`.
+fn members(
+    b: &[u8],
+    at: usize,
+    mut member: impl FnMut(&[u8], &[u8], usize) -> Option<usize>,
+) -> Option<usize> {
+    let mut i = skip_ws(b, at + 1);
+    if b.get(i) == Some(&b'}') {
+        return Some(i + 1);
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let key = i + 1;
+        let key_end = plain_string_end(b, key)?;
+        i = skip_ws(b, key_end + 1);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(b, member(b, b.get(key..key_end)?, skip_ws(b, i + 1))?);
+        match b.get(i)? {
+            b',' => i = skip_ws(b, i + 1),
+            b'}' => return Some(i + 1),
+            _ => return None,
+        }
+    }
+}
+
+/// The index after any JSON value at `at`, validated as serde validates a value it skips
+/// (escapes checked, lone surrogates allowed).
+fn value_end(b: &[u8], at: usize, depth: u32) -> Option<usize> {
+    match *b.get(at)? {
+        b'"' => string_end(b, at + 1),
+        b'{' if depth < MAX_DEPTH => members(b, at, |b, _, at| value_end(b, at, depth + 1)),
+        b'[' if depth < MAX_DEPTH => {
+            let mut i = skip_ws(b, at + 1);
+            if b.get(i) == Some(&b']') {
+                return Some(i + 1);
+            }
+            loop {
+                i = skip_ws(b, value_end(b, i, depth + 1)?);
+                match b.get(i)? {
+                    b',' => i = skip_ws(b, i + 1),
+                    b']' => return Some(i + 1),
+                    _ => return None,
+                }
+            }
+        }
+        b'{' | b'[' => None,
+        _ => scalar_end(b, at),
+    }
+}
+
+/// The index after the closing quote of a string whose body starts at `at`, escapes allowed.
+fn string_end(b: &[u8], mut at: usize) -> Option<usize> {
+    loop {
+        at = next_special(b, at);
+        match b.get(at)? {
+            b'"' => return Some(at + 1),
+            b'\\' => match b.get(at + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => at += 2,
+                b'u' if b.get(at + 2..at + 6)?.iter().all(u8::is_ascii_hexdigit) => at += 6,
+                _ => return None,
+            },
+            _ => return None,
         }
     }
 }
