@@ -149,6 +149,16 @@ fn next_special(b: &[u8], mut at: usize) -> usize {
 fn plain_string_end(b: &[u8], at: usize) -> Option<usize> {
     // A ciphertext is hundreds of bytes: memchr's vector search, then a control-character
     // check the compiler vectorises, beat a word at a time (`decrypt/batch_record`).
+    // Keys and keys' values are short: a few words first.
+    for word in 0..4 {
+        let Some(bytes) = b.get(at + 8 * word..at + 8 * word + 8) else {
+            break;
+        };
+        if let Some(k) = first_special(u64::from_le_bytes(bytes.try_into().unwrap_or([b'"'; 8]))) {
+            let end = at + 8 * word + k;
+            return (b[end] == b'"').then_some(end);
+        }
+    }
     let body = b.get(at..)?;
     let len = memchr::memchr2(b'"', b'\\', body)?;
     let control = body[..len].iter().fold(0xff, |m: u8, &c| m.min(c)) < 0x20;
