@@ -132,12 +132,14 @@ pub fn decrypt_record_keyed(
         appid: default_appid,
         key: default_key,
         strict,
+        fast: true,
     };
-    decrypt_line(line, line_no, &defaults, true, scratch, out)
+    decrypt_line(line, line_no, &defaults, scratch, out)
 }
 
-/// [`decrypt_record_keyed`] through serde alone, without the fast scanner: the reference the
-/// differential tests and the batch_line fuzzer compare the fast path with.
+/// [`decrypt_record_keyed`] through serde alone, without the fast scanners of the line and of
+/// the plaintext: the reference the differential tests and the batch_line fuzzer compare the
+/// fast path with.
 #[doc(hidden)]
 pub fn decrypt_record_reference(
     line: &[u8],
@@ -152,8 +154,9 @@ pub fn decrypt_record_reference(
         appid: default_appid,
         key: default_key,
         strict,
+        fast: false,
     };
-    decrypt_line(line, line_no, &defaults, false, scratch, out)
+    decrypt_line(line, line_no, &defaults, scratch, out)
 }
 
 /// What applies to every line of a run.
@@ -161,6 +164,8 @@ struct Defaults<'a> {
     appid: Option<&'a str>,
     key: Option<&'a str>,
     strict: bool,
+    /// Off only for the serde-only reference path.
+    fast: bool,
 }
 
 /// The fields of a decrypt record, from the fast scanner or from serde.
@@ -200,12 +205,13 @@ fn decrypt_line(
     line: &[u8],
     line_no: u64,
     defaults: &Defaults,
-    fast: bool,
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Verdict {
     scratch.warnings.clear();
-    if fast && let Ok(text) = simdutf8::basic::from_utf8(line) {
+    if defaults.fast
+        && let Ok(text) = simdutf8::basic::from_utf8(line)
+    {
         let mut f = [None; 5];
         if scan(text, &DECRYPT_SCAN, &mut f, &mut scratch.text).is_some() {
             let [session_key, iv, encrypted_data, appid, id] = f;
@@ -258,7 +264,12 @@ fn decrypt_fields(
         Err(err) => return write_failure(out, line_no, id, &err, warnings, None),
     };
     let warnings = &*warnings;
-    let found = match plain_watermark(plain) {
+    let fast = if defaults.fast {
+        plain_watermark(plain)
+    } else {
+        None
+    };
+    let found = match fast {
         Some(found) => found.map(Cow::Borrowed),
         None => match serde_json::from_str::<PlainWatermark>(plain) {
             Ok(p) => p
