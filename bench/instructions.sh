@@ -42,7 +42,9 @@ for line in open(results):
     for profile in b["profiles"]:
         for part in profile["summaries"]["parts"]:
             metrics = part["metrics_summary"]["Callgrind"]["Ir"]["metrics"]
-            ir = next(iter(metrics.values()))[0]["Int"]
+            # {"Left": {...}} on a first run, {"Both": [{...}, {...}]} once a previous one exists.
+            value = next(iter(metrics.values()))
+            ir = (value[0] if isinstance(value, list) else value)["Int"]
     units, what = UNITS[name]
     measured[name] = (ir / units, what)
 missing = set(UNITS) - set(measured)

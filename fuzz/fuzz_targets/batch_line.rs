@@ -1,5 +1,5 @@
 //! The batch line parser on any bytes: every line yields exactly one JSON result line, whatever
-//! it holds, and never a panic.
+//! it holds, and never a panic; the fast scanner's output is byte for byte the serde path's.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -7,13 +7,23 @@ use wxlogin::core::batch;
 
 fuzz_target!(|line: &[u8]| {
     let mut scratch = batch::Scratch::default();
+    let mut reference = batch::Scratch::default();
     for strict in [false, true] {
+        let appid = Some("wx4f4bc4dec97d474b");
         let mut out = Vec::new();
-        let _ = batch::decrypt_record(line, 1, Some("wx4f4bc4dec97d474b"), strict, &mut scratch, &mut out);
+        let verdict = batch::decrypt_record(line, 1, appid, strict, &mut scratch, &mut out);
         check_one_json_line(&out);
+        let mut slow = Vec::new();
+        let slow_verdict =
+            batch::decrypt_record_reference(line, 1, appid, None, strict, &mut reference, &mut slow);
+        assert_eq!((verdict, &out), (slow_verdict, &slow), "decrypt: fast and serde paths differ");
         let mut out = Vec::new();
-        let _ = batch::verify_record(line, 1, strict, &mut scratch, &mut out);
+        let verdict = batch::verify_record(line, 1, strict, &mut scratch, &mut out);
         check_one_json_line(&out);
+        let mut slow = Vec::new();
+        let slow_verdict =
+            batch::verify_record_reference(line, 1, None, strict, &mut reference, &mut slow);
+        assert_eq!((verdict, &out), (slow_verdict, &slow), "verify: fast and serde paths differ");
     }
 });
 

@@ -143,7 +143,8 @@ pub fn open<'a>(key: &[u8; 16], iv: &[u8; 16], buf: &'a mut [u8]) -> Result<&'a 
             });
         }
     };
-    match std::str::from_utf8(plain) {
+    // simdutf8: about a tenth of batch decrypt's time went to std's check (`decrypt/batch_record`).
+    match simdutf8::basic::from_utf8(plain) {
         Ok(text) if looks_like_json_object(text) => Ok(text),
         _ if plain.len() > 16 && looks_like_json_tail(&plain[16..]) => Err(Error::Decrypt {
             message: "decryption failed: the first 16 bytes are garbage but the rest is readable (wrong iv)"

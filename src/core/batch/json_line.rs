@@ -1,17 +1,16 @@
 //! The JSON Lines writer of result lines. Hand-written so the plaintext passes through
 //! untouched and nothing allocates per record: `decrypt/batch_record` in benches/core.rs.
 
-use serde_json::value::RawValue;
-
 use super::{MAX_LINE, Verdict};
 use crate::core::errcode::Lang;
 use crate::core::error::Error;
 
-pub(crate) fn begin_line(out: &mut Vec<u8>, line_no: u64, id: Option<&RawValue>) {
+/// `id` is the record's raw JSON value as written (validated, trimmed).
+pub(crate) fn begin_line(out: &mut Vec<u8>, line_no: u64, id: Option<&str>) {
     out.extend_from_slice(b"{\"line\":");
     out.extend_from_slice(itoa::Buffer::new().format(line_no).as_bytes());
     out.extend_from_slice(b",\"id\":");
-    copy_on_one_line(out, id.map_or("null", RawValue::get).as_bytes());
+    copy_on_one_line(out, id.unwrap_or("null").as_bytes());
 }
 
 /// Copies validated JSON, except that a line break (only possible as whitespace between
@@ -46,7 +45,7 @@ pub(crate) fn write_data(out: &mut Vec<u8>, plain: &[u8]) {
 pub(crate) fn write_failure(
     out: &mut Vec<u8>,
     line_no: u64,
-    id: Option<&RawValue>,
+    id: Option<&str>,
     err: &Error,
     warnings: &[String],
     data: Option<&[u8]>,

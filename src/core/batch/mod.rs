@@ -5,10 +5,14 @@ mod json_line;
 mod pipeline;
 mod reader;
 mod record;
+mod scan;
 mod unescape;
 
 pub use pipeline::run;
-pub use record::{decrypt_record, decrypt_record_keyed, verify_record, verify_record_keyed};
+pub use record::{
+    decrypt_record, decrypt_record_keyed, decrypt_record_reference, verify_record,
+    verify_record_keyed, verify_record_reference,
+};
 pub use unescape::unescape_json_string;
 
 use std::io;

@@ -10,6 +10,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
 use super::json_line::{begin_line, write_data, write_failure, write_warnings};
+use super::scan::{Field, Kind, plain_watermark, scan};
 use super::unescape::unescape_json_string;
 use super::{Scratch, Verdict};
 use crate::core::crypto;
@@ -19,6 +20,12 @@ use crate::core::userdata;
 
 /// A JSON string field, borrowed from the line unless it holds escapes.
 struct Str<'a>(Cow<'a, str>);
+
+impl Str<'_> {
+    fn get(&self) -> &str {
+        &self.0
+    }
+}
 
 impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -121,18 +128,127 @@ pub fn decrypt_record_keyed(
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Verdict {
+    let defaults = Defaults {
+        appid: default_appid,
+        key: default_key,
+        strict,
+        fast: true,
+    };
+    decrypt_line(line, line_no, &defaults, scratch, out)
+}
+
+/// [`decrypt_record_keyed`] through serde alone, without the fast scanners of the line and of
+/// the plaintext: the reference the differential tests and the batch_line fuzzer compare the
+/// fast path with.
+#[doc(hidden)]
+pub fn decrypt_record_reference(
+    line: &[u8],
+    line_no: u64,
+    default_appid: Option<&str>,
+    default_key: Option<&str>,
+    strict: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
+    let defaults = Defaults {
+        appid: default_appid,
+        key: default_key,
+        strict,
+        fast: false,
+    };
+    decrypt_line(line, line_no, &defaults, scratch, out)
+}
+
+/// What applies to every line of a run.
+struct Defaults<'a> {
+    appid: Option<&'a str>,
+    key: Option<&'a str>,
+    strict: bool,
+    /// Off only for the serde-only reference path.
+    fast: bool,
+}
+
+/// The fields of a decrypt record, from the fast scanner or from serde.
+struct DecryptFields<'a> {
+    session_key: Option<&'a str>,
+    iv: Option<&'a str>,
+    encrypted_data: Option<&'a str>,
+    appid: Option<&'a str>,
+    id: Option<&'a str>,
+}
+
+/// Slots of the fast scanner, in the order of [`DecryptFields`].
+const DECRYPT_SCAN: [Field; 5] = [
+    Field {
+        names: &[b"session_key"],
+        kind: Kind::Str,
+    },
+    Field {
+        names: &[b"iv"],
+        kind: Kind::Str,
+    },
+    Field {
+        names: &[b"encryptedData", b"encrypted_data"],
+        kind: Kind::Str,
+    },
+    Field {
+        names: &[b"appid"],
+        kind: Kind::Str,
+    },
+    Field {
+        names: &[b"id"],
+        kind: Kind::Scalar,
+    },
+];
+
+fn decrypt_line(
+    line: &[u8],
+    line_no: u64,
+    defaults: &Defaults,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
     scratch.warnings.clear();
+    if defaults.fast
+        && let Ok(text) = simdutf8::basic::from_utf8(line)
+    {
+        let mut f = [None; 5];
+        if scan(text, &DECRYPT_SCAN, &mut f, &mut scratch.text).is_some() {
+            let [session_key, iv, encrypted_data, appid, id] = f;
+            let rec = DecryptFields {
+                session_key,
+                iv,
+                encrypted_data,
+                appid,
+                id,
+            };
+            return decrypt_fields(&rec, line_no, defaults, scratch, out);
+        }
+    }
     let rec: DecryptRecord = match parse_or_report(line, line_no, DECRYPT_FIELDS_HINT, out) {
         Ok(rec) => rec,
         Err(verdict) => return verdict,
     };
+    let fields = DecryptFields {
+        session_key: rec.session_key.as_ref().map(Str::get),
+        iv: rec.iv.as_ref().map(Str::get),
+        encrypted_data: rec.encrypted_data.as_ref().map(Str::get),
+        appid: rec.appid.as_ref().map(Str::get),
+        id: rec.id.map(RawValue::get),
+    };
+    decrypt_fields(&fields, line_no, defaults, scratch, out)
+}
+
+fn decrypt_fields(
+    rec: &DecryptFields,
+    line_no: u64,
+    defaults: &Defaults,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
     let id = rec.id;
-    let key = rec
-        .session_key
-        .as_ref()
-        .map(|k| k.0.as_ref())
-        .or(default_key);
-    let (Some(key), Some(iv), Some(data)) = (key, &rec.iv, &rec.encrypted_data) else {
+    let key = rec.session_key.or(defaults.key);
+    let (Some(key), Some(iv), Some(data)) = (key, rec.iv, rec.encrypted_data) else {
         let missing = [
             ("session_key", key.is_none()),
             ("iv", rec.iv.is_none()),
@@ -142,35 +258,38 @@ pub fn decrypt_record_keyed(
         return write_failure(out, line_no, id, &err, &[], None);
     };
     let warnings = &mut scratch.warnings;
-    let plain = match open_record(key, &iv.0, &data.0, strict, warnings, &mut scratch.data) {
+    let strict = defaults.strict;
+    let plain = match open_record(key, iv, data, strict, warnings, &mut scratch.data) {
         Ok(plain) => plain,
         Err(err) => return write_failure(out, line_no, id, &err, warnings, None),
     };
     let warnings = &*warnings;
-    let parsed = match serde_json::from_str::<PlainWatermark>(plain) {
-        Ok(p) => p,
-        Err(_) => {
-            // Let the one-shot reader word the error, so both paths say the same thing.
-            let err = match userdata::read_watermark(plain.as_bytes()) {
-                Err(err) => err,
-                Ok(_) => Error::Decrypt {
-                    message: "decrypted plaintext is not valid JSON".into(),
-                    hint: String::new(),
-                },
-            };
-            return write_failure(out, line_no, id, &err, warnings, None);
-        }
+    let fast = if defaults.fast {
+        plain_watermark(plain)
+    } else {
+        None
     };
-    let expected = rec
-        .appid
-        .as_ref()
-        .map(|a| a.0.as_ref())
-        .filter(|a| !a.is_empty())
-        .or(default_appid);
-    let found = parsed
-        .watermark
-        .as_ref()
-        .map(|w| w.appid.as_ref().map_or("", |a| a.0.as_ref()));
+    let found = match fast {
+        Some(found) => found.map(Cow::Borrowed),
+        None => match serde_json::from_str::<PlainWatermark>(plain) {
+            Ok(p) => p
+                .watermark
+                .map(|w| w.appid.map_or(Cow::Borrowed(""), |a| a.0)),
+            Err(_) => {
+                // Let the one-shot reader word the error, so both paths say the same thing.
+                let err = match userdata::read_watermark(plain.as_bytes()) {
+                    Err(err) => err,
+                    Ok(_) => Error::Decrypt {
+                        message: "decrypted plaintext is not valid JSON".into(),
+                        hint: String::new(),
+                    },
+                };
+                return write_failure(out, line_no, id, &err, warnings, None);
+            }
+        },
+    };
+    let found = found.as_deref();
+    let expected = rec.appid.filter(|a| !a.is_empty()).or(defaults.appid);
     let verdict = match (expected, found) {
         (Some(want), Some(got)) if want == got => "match",
         (Some(want), _) => {
@@ -221,11 +340,34 @@ fn decode_field(
     if buf.len() < need {
         buf.resize(need, 0);
     }
+    if let Some(len) = decode_canonical(text.as_bytes(), buf) {
+        return Ok(len);
+    }
     if let Ok(len) = STANDARD.decode_slice(text, &mut buf[..]) {
         return Ok(len);
     }
     input::decode_base64_field(field, text, strict, warnings, buf)?;
     Ok(buf.len())
+}
+
+/// Canonical padded base64, as the standard engine accepts it: all but the last quantum
+/// through base64-simd (several times the base64 crate's speed on a ciphertext:
+/// `decrypt/batch_record` in benches/core.rs), which without padding accepts exactly whole
+/// quanta of the alphabet; the last quantum, which holds the padding and the bits canonical
+/// base64 must leave zero, through the standard engine. `None` leaves the text to it whole.
+fn decode_canonical(text: &[u8], buf: &mut [u8]) -> Option<usize> {
+    let split = text.len().checked_sub(4)?;
+    if split % 4 != 0 {
+        return None;
+    }
+    let (body, last) = text.split_at(split);
+    let head = buf.get_mut(..split / 4 * 3)?;
+    let head = base64_simd::STANDARD_NO_PAD
+        .decode(body, base64_simd::Out::from_slice(head))
+        .ok()?
+        .len();
+    let tail = STANDARD.decode_slice(last, buf.get_mut(head..)?).ok()?;
+    Some(head + tail)
 }
 
 /// [`input::decode_key16`] without a heap buffer; on a wrong length the one-shot function
@@ -260,27 +402,101 @@ pub fn verify_record_keyed(
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Verdict {
+    verify_line(line, line_no, default_key, strict, true, scratch, out)
+}
+
+/// [`verify_record_keyed`] through serde alone, without the fast scanner: the reference the
+/// differential tests and the batch_line fuzzer compare the fast path with.
+#[doc(hidden)]
+pub fn verify_record_reference(
+    line: &[u8],
+    line_no: u64,
+    default_key: Option<&str>,
+    strict: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
+    verify_line(line, line_no, default_key, strict, false, scratch, out)
+}
+
+/// rawData as serde gave it (any JSON value), or already unescaped into `Scratch::text`.
+#[derive(Clone, Copy)]
+enum RawData<'a> {
+    Literal(&'a str),
+    Unescaped,
+}
+
+/// Slots of the fast scanner: rawData, signature, session_key, id.
+const VERIFY_SCAN: [Field; 4] = [
+    Field {
+        names: &[b"rawData", b"raw_data"],
+        kind: Kind::Unescape,
+    },
+    Field {
+        names: &[b"signature"],
+        kind: Kind::Str,
+    },
+    Field {
+        names: &[b"session_key"],
+        kind: Kind::Str,
+    },
+    Field {
+        names: &[b"id"],
+        kind: Kind::Scalar,
+    },
+];
+
+fn verify_line(
+    line: &[u8],
+    line_no: u64,
+    default_key: Option<&str>,
+    strict: bool,
+    fast: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
     scratch.warnings.clear();
+    if fast && let Ok(text) = simdutf8::basic::from_utf8(line) {
+        let mut f = [None; 4];
+        if scan(text, &VERIFY_SCAN, &mut f, &mut scratch.text).is_some() {
+            let [raw, signature, session_key, id] = f;
+            let raw = raw.map(|_| RawData::Unescaped);
+            let key = session_key.or(default_key);
+            return verify_fields(raw, signature, key, id, line_no, strict, scratch, out);
+        }
+    }
     let rec: VerifyRecord = match parse_or_report(line, line_no, VERIFY_FIELDS_HINT, out) {
         Ok(rec) => rec,
         Err(verdict) => return verdict,
     };
-    let id = rec.id;
-    let key = rec
-        .session_key
-        .as_ref()
-        .map(|k| k.0.as_ref())
-        .or(default_key);
-    let (Some(raw), Some(signature), Some(key)) = (rec.raw_data, &rec.signature, key) else {
+    let raw = rec.raw_data.map(|r| RawData::Literal(r.get()));
+    let key = rec.session_key.as_ref().map(Str::get).or(default_key);
+    let signature = rec.signature.as_ref().map(Str::get);
+    let id = rec.id.map(RawValue::get);
+    verify_fields(raw, signature, key, id, line_no, strict, scratch, out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn verify_fields(
+    raw: Option<RawData>,
+    signature: Option<&str>,
+    key: Option<&str>,
+    id: Option<&str>,
+    line_no: u64,
+    strict: bool,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Verdict {
+    let (Some(raw), Some(signature), Some(key)) = (raw, signature, key) else {
         let missing = [
-            ("rawData", rec.raw_data.is_none()),
-            ("signature", rec.signature.is_none()),
+            ("rawData", raw.is_none()),
+            ("signature", signature.is_none()),
             ("session_key", key.is_none()),
         ];
         let err = missing_field(&missing, VERIFY_FIELDS_HINT);
         return write_failure(out, line_no, id, &err, &[], None);
     };
-    match check_signature(raw, &signature.0, key, strict, scratch) {
+    match check_signature(raw, signature, key, strict, scratch) {
         Ok(()) => {
             begin_line(out, line_no, id);
             out.extend_from_slice(b",\"ok\":true");
@@ -293,16 +509,18 @@ pub fn verify_record_keyed(
 }
 
 fn check_signature(
-    raw: &RawValue,
+    raw: RawData,
     signature: &str,
     key: &str,
     strict: bool,
     scratch: &mut Scratch,
 ) -> Result<()> {
-    if unescape_json_string(raw.get(), &mut scratch.text).is_none() {
+    if let RawData::Literal(raw) = raw
+        && unescape_json_string(raw, &mut scratch.text).is_none()
+    {
         return Err(Error::input(
             "rawData",
-            if raw.get().starts_with('"') {
+            if raw.starts_with('"') {
                 "holds an escape that is not valid UTF-16 (a lone surrogate)"
             } else {
                 "is not a string"
@@ -312,7 +530,9 @@ fn check_signature(
     }
     let given = signature.trim();
     let mut given_lower = [0u8; 40];
-    let hex40 = given.len() == 40 && given.bytes().all(|b| b.is_ascii_hexdigit());
+    // Without a branch per byte: digits and letters come in random order, and a branch on
+    // each mispredicted on about every other byte (`verify/batch_record` in benches/core.rs).
+    let hex40 = given.len() == 40 && given.bytes().fold(true, |ok, b| ok & b.is_ascii_hexdigit());
     if hex40 {
         for (d, s) in given_lower.iter_mut().zip(given.bytes()) {
             *d = s.to_ascii_lowercase();
@@ -364,7 +584,14 @@ fn parse_or_report<'a, T: Deserialize<'a>>(
 ) -> std::result::Result<T, Verdict> {
     parse_record(line).map_err(|e| {
         let err = record_error(line, &e, hint);
-        write_failure(out, line_no, salvage_id(line), &err, &[], None)
+        write_failure(
+            out,
+            line_no,
+            salvage_id(line).map(RawValue::get),
+            &err,
+            &[],
+            None,
+        )
     })
 }
 
@@ -436,6 +663,115 @@ mod tests {
             "id": {"n": 1},
         })
         .to_string()
+    }
+
+    proptest::proptest! {
+        /// The split decode accepts exactly what the standard engine accepts, with the same bytes.
+        #[test]
+        fn canonical_decode_agrees_with_the_standard_engine(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..80),
+            edits in proptest::collection::vec((0usize..200, "[A-Za-z0-9+/=_ -]"), 0..3),
+        ) {
+            let mut text = STANDARD.encode(&bytes).into_bytes();
+            for (at, c) in edits {
+                if !text.is_empty() {
+                    let at = at % text.len();
+                    text[at] = c.as_bytes()[0];
+                }
+            }
+            let mut buf = vec![0u8; text.len() / 4 * 3 + 3];
+            let fast = decode_canonical(&text, &mut buf).map(|n| buf[..n].to_vec());
+            let standard = STANDARD.decode(&text).ok();
+            if text.len() >= 4 {
+                proptest::prop_assert_eq!(fast, standard);
+            } else {
+                proptest::prop_assert_eq!(fast, None);
+            }
+        }
+    }
+
+    /// serde's reading of a plaintext's watermark: `None` where it fails.
+    fn serde_watermark(plain: &str) -> Option<Option<String>> {
+        let p = serde_json::from_str::<PlainWatermark>(plain).ok()?;
+        Some(
+            p.watermark
+                .map(|w| w.appid.map_or(String::new(), |a| a.0.into_owned())),
+        )
+    }
+
+    #[test]
+    fn plaintext_scanner_agrees_with_serde_on_payloads_and_their_mutations() {
+        let payloads = [
+            r#"{"nickName":"小明🙂","gender":1,"watermark":{"appid":"wxA","timestamp":1700000000}}"#,
+            r#"{"openId":"o","unionId":null,"n":-0.5e-3,"a":[1,[],{},true,false,null,"x\"\u00e9\ud800"],"watermark":{"timestamp":-1,"appid":"wxA","x":{"y":[]}}}"#,
+            r#" { "watermark" : { "appid" : null } , "z" : {"k":[[[["deep"]]]]} } "#,
+            r#"{"watermark":{}}"#,
+            r#"{}"#,
+            r#"{"phoneNumber":"+86 138","countryCode":"86","watermark":{"appid":"wx\u0041","timestamp":1}}"#,
+            r#"{"watermark":{"appid":"wxA","timestamp":123456789012345678}}"#,
+            r#"{"watermark":{"appid":"wxA","timestamp":1234567890123456789}}"#,
+            r#"{"watermark":{"appid":"wxA","timestamp":99999999999999999999}}"#,
+            r#"{"watermark":{"appid":"wxA","timestamp":1.0}}"#,
+            r#"{"watermark":{"appid":"wxA","timestamp":"1"}}"#,
+            r#"{"watermark":{"appid":"wxA","appid":"wxB"}}"#,
+            r#"{"watermark":{"appid":1}}"#,
+            r#"{"watermark":null}"#,
+            r#"{"watermark":["wxA",1]}"#,
+            r#"{"watermark":{"appid":"wxA"},"watermark":{"appid":"wxA"}}"#,
+            r#"[{"appid":"wxA"}]"#,
+            r#"{"a":"\x"}"#,
+            r#"{"a":"\u12"}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":[1,]}"#,
+            "{\"a\":\"\t\"}",
+            "{\"a\":1}\u{c}",
+            r#"{"a":1} {}"#,
+        ];
+        // Deep nesting, beyond the scanner's limit and beyond serde's.
+        let deep = |n: usize| format!("{{\"a\":{}1{}}}", "[".repeat(n), "]".repeat(n));
+        let mut cases: Vec<String> = payloads.iter().map(|p| p.to_string()).collect();
+        cases.extend([deep(10), deep(20), deep(200)]);
+        let first = cases.len();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for p in &payloads {
+            for _ in 0..300 {
+                let mut bytes = p.as_bytes().to_vec();
+                for _ in 0..1 + next() % 3 {
+                    let at = (next() as usize) % (bytes.len() + 1);
+                    let special = b"\"\\{}[],: 0-.eEnu\x01";
+                    let c = special[(next() as usize) % special.len()];
+                    match next() % 3 {
+                        0 if at < bytes.len() => drop(bytes.remove(at)),
+                        1 => bytes.insert(at, c),
+                        _ => bytes.truncate(at),
+                    }
+                }
+                if let Ok(text) = String::from_utf8(bytes) {
+                    cases.push(text);
+                }
+            }
+        }
+        for (n, plain) in cases.iter().enumerate() {
+            let fast = plain_watermark(plain);
+            if let Some(found) = fast {
+                assert_eq!(
+                    Some(found.map(str::to_owned)),
+                    serde_watermark(plain),
+                    "{plain}"
+                );
+            }
+            if n < 5 {
+                assert!(fast.is_some(), "the scanner takes real payloads: {plain}");
+            }
+        }
+        assert!(cases.len() > first + 5000);
     }
 
     #[test]

@@ -54,15 +54,24 @@ fn first_backslash(word: u64) -> Option<usize> {
 
 /// Appends the character of the escape at `at` and returns the index after it.
 fn unescape_one(body: &[u8], at: usize, out: &mut Vec<u8>) -> Option<usize> {
-    let byte = match *body.get(at + 1)? {
-        b'"' => b'"',
-        b'\\' => b'\\',
-        b'/' => b'/',
-        b'b' => 0x08,
-        b'f' => 0x0c,
-        b'n' => b'\n',
-        b'r' => b'\r',
-        b't' => b'\t',
+    let (c, next) = decode_escape(body, at)?;
+    let mut utf8 = [0u8; 4];
+    out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+    Some(next)
+}
+
+/// The character of the escape at `at` (a `\`) and the index after it; `None` for an
+/// escape JSON does not have and for a lone surrogate.
+pub(crate) fn decode_escape(body: &[u8], at: usize) -> Option<(char, usize)> {
+    let c = match *body.get(at + 1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
         b'u' => {
             let hi = hex4(body, at + 2)?;
             let (code, end) = if (0xD800..0xDC00).contains(&hi) {
@@ -77,14 +86,11 @@ fn unescape_one(body: &[u8], at: usize, out: &mut Vec<u8>) -> Option<usize> {
             } else {
                 (hi, at + 6)
             };
-            let mut utf8 = [0u8; 4];
-            out.extend_from_slice(char::from_u32(code)?.encode_utf8(&mut utf8).as_bytes());
-            return Some(end);
+            return Some((char::from_u32(code)?, end));
         }
         _ => return None,
     };
-    out.push(byte);
-    Some(at + 2)
+    Some((c, at + 2))
 }
 
 fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
