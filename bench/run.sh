@@ -112,7 +112,7 @@ ONESHOT=(-q decrypt --appid "$APPID" --session-key "$KEY" --iv "$IV" --encrypted
 # The fully static Linux build (`cargo build-static`, .cargo/config.toml) beside the default one.
 # It is written to the same path, so keep a copy and relink the default build after it.
 STATIC_BIN=""
-if [ "$(uname -s)" = Linux ] && rustc -vV | grep -q '^host: .*-linux-gnu$'; then
+if [ "$(uname -s)" = Linux ] && rustc -vV | grep '^host: .*-linux-gnu$' >/dev/null; then
   say "build (static, for the cold-start comparison)"
   # (No --quiet: the alias ends in rustc's flags, so anything after it would go to rustc.)
   if cargo build-static 2>"$OUT/build-static.log"; then
