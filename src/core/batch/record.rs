@@ -10,7 +10,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
 use super::json_line::{begin_line, write_data, write_failure, write_warnings};
-use super::scan::{Field, Kind, plain_watermark, scan};
+use super::scan::{Field, Kind, field, plain_watermark, scan};
 use super::unescape::unescape_json_string;
 use super::{Scratch, Verdict};
 use crate::core::crypto;
@@ -179,26 +179,11 @@ struct DecryptFields<'a> {
 
 /// Slots of the fast scanner, in the order of [`DecryptFields`].
 const DECRYPT_SCAN: [Field; 5] = [
-    Field {
-        names: &[b"session_key"],
-        kind: Kind::Str,
-    },
-    Field {
-        names: &[b"iv"],
-        kind: Kind::Str,
-    },
-    Field {
-        names: &[b"encryptedData", b"encrypted_data"],
-        kind: Kind::Str,
-    },
-    Field {
-        names: &[b"appid"],
-        kind: Kind::Str,
-    },
-    Field {
-        names: &[b"id"],
-        kind: Kind::Scalar,
-    },
+    field(&[b"session_key"], Kind::Str),
+    field(&[b"iv"], Kind::Str),
+    field(&[b"encryptedData", b"encrypted_data"], Kind::Str),
+    field(&[b"appid"], Kind::Str),
+    field(&[b"id"], Kind::Scalar),
 ];
 
 fn decrypt_line(
@@ -428,22 +413,10 @@ enum RawData<'a> {
 
 /// Slots of the fast scanner: rawData, signature, session_key, id.
 const VERIFY_SCAN: [Field; 4] = [
-    Field {
-        names: &[b"rawData", b"raw_data"],
-        kind: Kind::Unescape,
-    },
-    Field {
-        names: &[b"signature"],
-        kind: Kind::Str,
-    },
-    Field {
-        names: &[b"session_key"],
-        kind: Kind::Str,
-    },
-    Field {
-        names: &[b"id"],
-        kind: Kind::Scalar,
-    },
+    field(&[b"rawData", b"raw_data"], Kind::Unescape),
+    field(&[b"signature"], Kind::Str),
+    field(&[b"session_key"], Kind::Str),
+    field(&[b"id"], Kind::Scalar),
 ];
 
 fn verify_line(

@@ -27,6 +27,10 @@ pub(crate) struct Field {
     pub(crate) kind: Kind,
 }
 
+pub(crate) const fn field(names: &'static [&'static [u8]], kind: Kind) -> Field {
+    Field { names, kind }
+}
+
 /// Reads `line` as a flat JSON object into `found` (one slot per field; a `Kind::Unescape`
 /// field reads `Some("")` and its text is in `text`). `None` when the line is outside the
 /// subset: a key with an escape, a field given twice (aliases included), a value that is an
@@ -401,18 +405,9 @@ mod tests {
     use super::*;
 
     const FIELDS: [Field; 3] = [
-        Field {
-            names: &[b"a", b"alias"],
-            kind: Kind::Str,
-        },
-        Field {
-            names: &[b"raw"],
-            kind: Kind::Unescape,
-        },
-        Field {
-            names: &[b"id"],
-            kind: Kind::Scalar,
-        },
+        field(&[b"a", b"alias"], Kind::Str),
+        field(&[b"raw"], Kind::Unescape),
+        field(&[b"id"], Kind::Scalar),
     ];
 
     fn run(line: &str) -> Option<(Vec<Option<String>>, Vec<u8>)> {
