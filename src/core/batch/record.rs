@@ -128,13 +128,13 @@ pub fn decrypt_record_keyed(
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Verdict {
-    let defaults = Defaults {
-        appid: default_appid,
-        key: default_key,
-        strict,
-        fast: true,
-    };
-    decrypt_line(line, line_no, &defaults, scratch, out)
+    decrypt_line(
+        line,
+        line_no,
+        &Defaults::new(default_appid, default_key, strict, true),
+        scratch,
+        out,
+    )
 }
 
 /// [`decrypt_record_keyed`] through serde alone, without the fast scanners of the line and of
@@ -150,13 +150,13 @@ pub fn decrypt_record_reference(
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Verdict {
-    let defaults = Defaults {
-        appid: default_appid,
-        key: default_key,
-        strict,
-        fast: false,
-    };
-    decrypt_line(line, line_no, &defaults, scratch, out)
+    decrypt_line(
+        line,
+        line_no,
+        &Defaults::new(default_appid, default_key, strict, false),
+        scratch,
+        out,
+    )
 }
 
 /// What applies to every line of a run.
@@ -166,6 +166,17 @@ struct Defaults<'a> {
     strict: bool,
     /// Off only for the serde-only reference path.
     fast: bool,
+}
+
+impl<'a> Defaults<'a> {
+    fn new(appid: Option<&'a str>, key: Option<&'a str>, strict: bool, fast: bool) -> Self {
+        Defaults {
+            appid,
+            key,
+            strict,
+            fast,
+        }
+    }
 }
 
 /// The fields of a decrypt record, from the fast scanner or from serde.
