@@ -614,6 +614,14 @@ fn record_error(line: &[u8], e: &Option<serde_json::Error>, hint: &str) -> Error
 
 fn missing_field(fields: &[(&str, bool)], hint: &str) -> Error {
     let missing: Vec<&str> = fields.iter().filter(|f| f.1).map(|f| f.0).collect();
+    // A log of captures without keys is the common case: say how to give them one.
+    let hint = if missing.contains(&"session_key") {
+        format!(
+            "{hint}; for lines that carry no session_key, give one with --session-key KEY or --session OPENID|last"
+        )
+    } else {
+        hint.to_string()
+    };
     Error::input(
         "record",
         format!(
