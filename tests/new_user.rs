@@ -1,13 +1,18 @@
 //! What following the README as a new user turned up: hints that point the right way for each
-//! kind of masked value and for keyless batch lines.
+//! kind of masked value and for keyless batch lines, a backend held by a spent latency fault
+//! seen as waiting on WeChat, and the backend's stderr shown without secrets or escapes.
 
 // A test helper that cannot go on may panic: that is the failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
+use common::mock::MockProc;
 use common::{run, wx};
-use serde_json::Value;
+use serde_json::{Value, json};
+
+const APPID: &str = "wx5e1ec0de5e55a001";
+const SECRET: &str = "5ec2e7000000000000000000000000a1";
 
 fn in_repo() -> assert_cmd::Command {
     let mut cmd = wx();
@@ -87,4 +92,148 @@ fn a_keyless_batch_line_says_how_to_give_it_a_key() {
             "{hint}"
         );
     }
+}
+
+async fn get_json(url: String) -> Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+/// A fault of count 1 leaves `faults` as soon as its request arrives; while that request waits
+/// out the delay, `GET /mock/faults` lists it under `delaying`, so a watcher (simulate) can tell
+/// the client is waiting on WeChat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_held_by_a_spent_latency_fault_is_listed_as_delaying() {
+    let mock = MockProc::start(&["--app", &format!("{APPID}:{SECRET}")]);
+    let url = mock.url.clone();
+    let set = common::post_json(
+        format!("{url}/mock/faults"),
+        json!({"route": "token", "latency_ms": 3000}),
+    )
+    .await;
+    assert_eq!(set["faults"][0]["count"], 1, "{set}");
+    assert!(set.get("delaying").is_none(), "{set}");
+    let held = tokio::spawn(get_json(format!(
+        "{url}/cgi-bin/token?grant_type=client_credential&appid={APPID}&secret={SECRET}"
+    )));
+    // Poll until the request has arrived (it waits 3 s, far longer than its way there).
+    let mut seen = Value::Null;
+    for _ in 0..200 {
+        seen = get_json(format!("{url}/mock/faults")).await;
+        if seen.get("delaying").is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        seen,
+        json!({"faults": [], "delaying": [{"route": "/cgi-bin/token", "latency_ms": 3000}]})
+    );
+    let answer = held.await.unwrap();
+    assert!(answer["access_token"].is_string(), "{answer}");
+    let after = get_json(format!("{url}/mock/faults")).await;
+    assert_eq!(after, json!({"faults": []}));
+}
+
+fn simulate(args: &[&str]) -> common::Run {
+    run(in_repo()
+        .arg("simulate")
+        .args(args)
+        .env_remove("WXLOGIN_BACKEND")
+        .timeout(std::time::Duration::from_secs(60)))
+}
+
+/// The example backend, its WeChat call held by a latency fault of count 1 (the default) past
+/// the flow's timeout: the diagnosis says it was waiting on WeChat, not busy on its own.
+#[test]
+fn a_backend_waiting_on_a_delayed_wechat_call_is_told_so() {
+    if !common::node_or_skip("the example backend") {
+        return;
+    }
+    let mock = MockProc::start(&["--app", &format!("{APPID}:{SECRET}")]);
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("slow.toml");
+    std::fs::write(
+        &flow,
+        format!(
+            "backend = \"http://127.0.0.1:0\"\nappid = \"{APPID}\"\ntimeout = 1\n\
+             [[steps]]\nwx = \"login\"\n\
+             [[steps]]\npost = \"/api/fetch_code\"\njson = {{ code = \"{{{{code}}}}\" }}\n"
+        ),
+    )
+    .unwrap();
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(common::post_json(
+            format!("{}/mock/faults", mock.url),
+            json!({"route": "jscode2session", "latency_ms": 5000}),
+        ));
+    let flow = flow.display().to_string();
+    let r = simulate(&[
+        "--json",
+        &flow,
+        "--mock",
+        &mock.url,
+        "--",
+        "node",
+        "examples/backend/server.js",
+    ]);
+    assert_eq!(r.code, 5, "{}\n{}", r.stdout, r.stderr);
+    let doc = r.json();
+    assert_eq!(doc["diagnosis"]["rule"], "backend-unreachable", "{doc}");
+    let message = doc["diagnosis"]["message"].as_str().unwrap();
+    assert!(message.contains("waiting on WeChat"), "{message}");
+    assert!(message.contains("jscode2session"), "{message}");
+}
+
+/// What the backend logs is shown when a step fails, but not the appsecret it was given (its
+/// HTTP library's errors print whole URLs) nor its terminal colours.
+#[test]
+fn the_backends_stderr_is_shown_without_the_secret_or_escapes() {
+    if !common::node_or_skip("the example backend") {
+        return;
+    }
+    let mock = MockProc::start(&["--app", &format!("{APPID}:{SECRET}")]);
+    let script = "printf '\\033[31mGET https://api.weixin.qq.com/sns/jscode2session?secret=%s\\033[0m\\n' \"$WXLOGIN_SECRET\" >&2; \
+                  exec node examples/backend/server.js --broken exchange-twice";
+    let r = simulate(&[
+        "--json",
+        "examples/flows/session-id.toml",
+        "--backend",
+        "http://127.0.0.1:0",
+        "--mock",
+        &mock.url,
+        "--",
+        "sh",
+        "-c",
+        script,
+    ]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let doc = r.json();
+    let lines: Vec<&str> = doc["backend_stderr"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let url_line = lines
+        .iter()
+        .find(|l| l.contains("jscode2session?secret="))
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert!(!url_line.contains('\u{1b}'), "{url_line:?}");
+    assert!(!r.stdout.contains(SECRET), "{}", r.stdout);
+    // A backend that never comes up is reported with its stderr, masked the same way.
+    let r = simulate(&[
+        "examples/flows/session-id.toml",
+        "--backend",
+        "http://127.0.0.1:0",
+        "--mock",
+        &mock.url,
+        "--",
+        "sh",
+        "-c",
+        "echo \"config: secret=$WXLOGIN_SECRET; key $WXLOGIN_SECRET\" >&2; exit 1",
+    ]);
+    assert_eq!(r.code, 5, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("config: secret="), "{}", r.stderr);
+    assert!(!r.stderr.contains(SECRET), "{}", r.stderr);
 }

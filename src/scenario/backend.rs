@@ -27,6 +27,33 @@ pub struct BackendProc {
     /// Lines read so far, to tell when the backend has stopped writing.
     lines: Arc<std::sync::atomic::AtomicU64>,
     stopped: bool,
+    /// The appsecret the backend was given, kept out of what is shown of its stderr.
+    secret: Option<String>,
+}
+
+/// A line of the backend's stderr as simulate shows it: its own log may print the appsecret (a
+/// failed call's URL) or a session_key, masked like everything else unless `reveal`, and its
+/// terminal escapes (a coloured dev-server log) are dropped.
+pub fn shown_line(line: &str, secret: Option<&str>, reveal: bool) -> String {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI `ESC [ ... final`; any other escape is the ESC and the character after it.
+            if chars.next_if_eq(&'[').is_some() {
+                while chars.next().is_some_and(|c| !('@'..='~').contains(&c)) {}
+            } else {
+                chars.next();
+            }
+        } else if !c.is_control() || c == '\t' {
+            plain.push(c);
+        }
+    }
+    if reveal {
+        return plain;
+    }
+    let secrets: Vec<&str> = secret.into_iter().collect();
+    crate::core::redact::redact_text(&plain, &secrets)
 }
 
 impl BackendProc {
@@ -80,6 +107,10 @@ impl BackendProc {
                 drained.store(true, std::sync::atomic::Ordering::Release);
             });
         }
+        let secret = env
+            .iter()
+            .find(|(k, _)| k == "WXLOGIN_SECRET")
+            .map(|(_, v)| v.clone());
         Ok(BackendProc {
             child,
             program: shown,
@@ -87,6 +118,7 @@ impl BackendProc {
             drained,
             lines,
             stopped: false,
+            secret,
         })
     }
 
@@ -221,7 +253,11 @@ impl BackendProc {
     }
 
     fn failed_to_start(&self, message: &str) -> Error {
-        let tail = self.stderr_tail(10);
+        let tail: Vec<String> = self
+            .stderr_tail(10)
+            .iter()
+            .map(|line| shown_line(line, self.secret.as_deref(), false))
+            .collect();
         let shown = if tail.is_empty() {
             " (it wrote nothing to stderr)".to_string()
         } else {
@@ -319,6 +355,24 @@ pub fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_lines_lose_their_escapes_and_the_secret() {
+        let secret = "5ec2e7000000000000000000000000a1";
+        let line = format!(
+            "\u{1b}[35m\u{1b}[1mGET /sns/jscode2session?appid=wx1&secret={secret}&js_code=c\u{1b}[0m key {secret}"
+        );
+        let shown = shown_line(&line, Some(secret), false);
+        assert!(!shown.contains('\u{1b}'), "{shown}");
+        assert!(!shown.contains("5ec2e7"), "{shown}");
+        assert!(
+            shown.starts_with("GET /sns/jscode2session?appid=wx1&secret="),
+            "{shown}"
+        );
+        let revealed = shown_line(&line, Some(secret), true);
+        assert!(revealed.contains(&format!("secret={secret}")), "{revealed}");
+        assert!(!revealed.contains('\u{1b}'), "{revealed}");
+    }
 
     #[test]
     fn durations_take_units_and_refuse_nonsense() {

@@ -261,24 +261,22 @@ impl MockLink {
             .unwrap_or_default()
     }
 
-    /// The latency faults now set (`(route, latency_ms)`), to tell why a backend was slow.
+    /// The latency faults holding a request now, then those still set (`(route, latency_ms)`),
+    /// to tell why a backend was slow.
     pub async fn latency_faults(&self) -> Vec<(String, u64)> {
         let Ok(v) = self.get("/mock/faults").await else {
             return Vec::new();
         };
-        v.get("faults")
-            .and_then(Value::as_array)
-            .map(|faults| {
-                faults
-                    .iter()
-                    .filter_map(|f| {
-                        let ms = f.get("latency_ms").and_then(Value::as_u64)?;
-                        let route = f.get("route").and_then(Value::as_str)?;
-                        (ms > 0).then(|| (route.to_string(), ms))
-                    })
-                    .collect()
+        ["delaying", "faults"]
+            .iter()
+            .filter_map(|key| v.get(*key).and_then(Value::as_array))
+            .flatten()
+            .filter_map(|f| {
+                let ms = f.get("latency_ms").and_then(Value::as_u64)?;
+                let route = f.get("route").and_then(Value::as_str)?;
+                (ms > 0).then(|| (route.to_string(), ms))
             })
-            .unwrap_or_default()
+            .collect()
     }
 
     async fn post(&self, path: &str, body: &Value) -> Result<Value> {
