@@ -237,3 +237,44 @@ fn the_backends_stderr_is_shown_without_the_secret_or_escapes() {
     assert!(r.stderr.contains("config: secret="), "{}", r.stderr);
     assert!(!r.stderr.contains(SECRET), "{}", r.stderr);
 }
+
+/// The completion install lines of the README work in a home that has none of the folders yet.
+#[test]
+fn the_readmes_completion_install_lines_work_in_a_fresh_home() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let lines: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.contains("cp completions/"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let home = tempfile::tempdir().unwrap();
+    for line in &lines {
+        let status = std::process::Command::new("bash")
+            .args(["-ec", line])
+            .env("HOME", home.path())
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "{line}");
+    }
+    for file in [
+        ".local/share/bash-completion/completions/wxlogin",
+        ".zfunc/_wxlogin",
+        ".config/fish/completions/wxlogin.fish",
+    ] {
+        assert!(home.path().join(file).is_file(), "{file}");
+    }
+}
+
+/// The man pages the README and `--help` point at exist where they say; `--help` lists every
+/// variable of the README's environment table that a first run meets.
+#[test]
+fn help_points_at_the_man_pages_and_the_variables() {
+    let r = run(wx().arg("--help"));
+    assert!(r.stdout.contains("man -l man/wxlogin.1"), "{}", r.stdout);
+    assert!(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/man/wxlogin.1")).is_file());
+    for var in ["WXLOGIN_BACKEND", "WXLOGIN_PLATFORM", "XDG_STATE_HOME"] {
+        assert!(r.stdout.contains(var), "{var}: {}", r.stdout);
+    }
+}
