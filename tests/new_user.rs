@@ -278,3 +278,26 @@ fn help_points_at_the_man_pages_and_the_variables() {
         assert!(r.stdout.contains(var), "{var}: {}", r.stdout);
     }
 }
+
+/// A store that cannot be written must not say `--no-save` was given: the code is spent, and
+/// the note says what keeps the next one.
+#[test]
+fn an_unwritable_sessions_store_is_not_blamed_on_no_save() {
+    let mock = MockProc::start(&["--app", &format!("{APPID}:{SECRET}")]);
+    let login = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(common::post_json(
+            format!("{}/mock/login", mock.url),
+            json!({"appid": APPID}),
+        ));
+    let code = login["code"].as_str().unwrap();
+    let r = run(wx()
+        .args(["code2session", "--appid", APPID, "--secret", SECRET])
+        .args(["--base-url", &mock.url, "--code", code])
+        .env_remove("XDG_STATE_HOME")
+        .env_remove("HOME"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("session not saved"), "{}", r.stderr);
+    assert!(!r.stderr.contains("without --no-save"), "{}", r.stderr);
+    assert!(r.stderr.contains("this code is spent"), "{}", r.stderr);
+}
