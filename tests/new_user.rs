@@ -301,3 +301,25 @@ fn an_unwritable_sessions_store_is_not_blamed_on_no_save() {
     assert!(!r.stderr.contains("without --no-save"), "{}", r.stderr);
     assert!(r.stderr.contains("this code is spent"), "{}", r.stderr);
 }
+
+/// npm reads `out/x.tgz` as a GitHub repository (`owner/name`): the README's install line must
+/// name its tarballs as paths (`./out/...`), as `.ci/packages.sh` does with absolute ones.
+#[test]
+fn the_readmes_npm_install_names_its_tarballs_as_paths() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let installs: Vec<&str> = readme
+        .lines()
+        .filter_map(|l| l.split_once("npm install").map(|(_, rest)| rest))
+        .collect();
+    assert!(!installs.is_empty());
+    for rest in installs {
+        let command = rest.split('#').next().unwrap_or(rest);
+        for word in command.split_whitespace().filter(|w| w.ends_with(".tgz")) {
+            assert!(
+                word.starts_with("./") || word.starts_with("../") || word.starts_with('/'),
+                "npm would look {word} up as a GitHub repository"
+            );
+        }
+    }
+}
