@@ -323,3 +323,44 @@ fn the_readmes_npm_install_names_its_tarballs_as_paths() {
         }
     }
 }
+
+/// With `--session` and no `--appid`, the expected watermark is the session's app: the note
+/// says so instead of naming a flag that was not given.
+#[test]
+fn the_watermark_note_names_the_sessions_appid_when_it_was_the_expectation() {
+    use std::os::unix::fs::PermissionsExt;
+    let state = tempfile::tempdir().unwrap();
+    let dir = state.path().join("wxlogin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let store = dir.join("sessions.json");
+    std::fs::write(
+        &store,
+        json!([{"appid": "wx0the7app0000b02", "openid": "oStored", "unionid": null,
+                "session_key": "tiihtNczf5v6AKRyjwEUhQ==", "platform": "miniprogram",
+                "base_url": "https://api.weixin.qq.com/", "time": now}])
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let decrypt = |extra: &[&str]| {
+        run(in_repo()
+            .args(["decrypt", "--session", "oStored"])
+            .args(["--from", "examples/captures/capture.json"])
+            .args(extra)
+            .env("XDG_STATE_HOME", state.path()))
+    };
+    let r = decrypt(&[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("does NOT match the session's appid"),
+        "{}",
+        r.stderr
+    );
+    let r = decrypt(&["--appid", "wx4f4bc4dec97d474b"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("(matches --appid)"), "{}", r.stderr);
+}
