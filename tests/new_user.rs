@@ -364,3 +364,36 @@ fn the_watermark_note_names_the_sessions_appid_when_it_was_the_expectation() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("(matches --appid)"), "{}", r.stderr);
 }
+
+/// A list copied from DevTools' console is a JavaScript literal, which jq cannot read: the
+/// hint says to copy it as JSON first.
+#[test]
+fn a_console_copied_list_of_captures_is_told_to_be_copied_as_json() {
+    let r = run(in_repo()
+        .args([
+            "--json",
+            "decrypt",
+            "--session-key",
+            "tiihtNczf5v6AKRyjwEUhQ==",
+        ])
+        .args(["--from", "-"])
+        .write_stdin("[{iv: 'a', encryptedData: 'b'}, {iv: 'c', encryptedData: 'd',},]"));
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    let hint = r.json()["error"]["hint"].as_str().unwrap().to_string();
+    assert!(hint.contains("JSON.stringify"), "{hint}");
+    let r = run(in_repo()
+        .args([
+            "--json",
+            "decrypt",
+            "--session-key",
+            "tiihtNczf5v6AKRyjwEUhQ==",
+        ])
+        .args(["--from", "-"])
+        .write_stdin("[{\"iv\": \"a\", \"encryptedData\": \"b\"}]"));
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    let hint = r.json()["error"]["hint"].as_str().unwrap().to_string();
+    assert!(
+        hint.contains("jq -c") && !hint.contains("JSON.stringify"),
+        "{hint}"
+    );
+}
