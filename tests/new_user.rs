@@ -397,3 +397,49 @@ fn a_console_copied_list_of_captures_is_told_to_be_copied_as_json() {
         "{hint}"
     );
 }
+
+/// The top-level names a README shape lists (`{"ok", "mock", "steps": [...], ...}`), nested
+/// brackets left out.
+fn shape_keys(shape: &str) -> Vec<String> {
+    let inner = shape
+        .trim()
+        .strip_prefix('{')
+        .unwrap()
+        .strip_suffix('}')
+        .unwrap();
+    let (mut depth, mut keys, mut current, mut quoted) = (0, Vec::new(), String::new(), false);
+    for c in inner.chars() {
+        match c {
+            '[' | '{' if !quoted => depth += 1,
+            ']' | '}' if !quoted => depth -= 1,
+            '"' if depth == 0 => {
+                if quoted {
+                    keys.push(std::mem::take(&mut current));
+                }
+                quoted = !quoted;
+            }
+            _ if quoted && depth == 0 => current.push(c),
+            _ => {}
+        }
+    }
+    keys
+}
+
+/// `demo --json` has exactly the top-level names the README lists.
+#[test]
+fn demo_json_has_the_shape_the_readme_gives() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let at = readme.find("one document (`{\"ok\", \"mock\"").unwrap();
+    let rest = &readme[at + "one document (`".len()..];
+    let shape = &rest[..rest.find("}`").unwrap() + 1];
+    let mut listed = shape_keys(shape);
+    listed.sort();
+    let r = run(wx().args(["--json", "demo", "--seed", "7"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = r.json();
+    let mut keys: Vec<String> = doc.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(keys, listed, "README shape {shape}");
+    assert_eq!(doc["secret"], "…");
+}
