@@ -182,7 +182,32 @@ fn a_backend_waiting_on_a_delayed_wechat_call_is_told_so() {
     assert_eq!(doc["diagnosis"]["rule"], "backend-unreachable", "{doc}");
     let message = doc["diagnosis"]["message"].as_str().unwrap();
     assert!(message.contains("waiting on WeChat"), "{message}");
-    assert!(message.contains("jscode2session"), "{message}");
+    assert!(
+        message.contains("its call to /sns/jscode2session was still held"),
+        "{message}"
+    );
+    // The step shows the held call instead of saying there was none.
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(common::post_json(
+            format!("{}/mock/faults", mock.url),
+            json!({"route": "jscode2session", "latency_ms": 5000}),
+        ));
+    let r = simulate(&[
+        &flow,
+        "--mock",
+        &mock.url,
+        "--",
+        "node",
+        "examples/backend/server.js",
+    ]);
+    assert_eq!(r.code, 5, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("held by a latency fault of 5000 ms"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("made no call to WeChat"), "{}", r.stdout);
 }
 
 /// What the backend logs is shown when a step fails, but not the appsecret it was given (its
