@@ -468,3 +468,32 @@ fn demo_json_has_the_shape_the_readme_gives() {
     assert_eq!(keys, listed, "README shape {shape}");
     assert_eq!(doc["secret"], "…");
 }
+
+/// With a running mock, the secret its routes check wins over a different one given with
+/// `--app`: the backend simulate starts gets the mock's, and a warning says so.
+#[test]
+fn a_wrong_app_secret_beside_a_running_mock_is_replaced_by_the_mocks() {
+    if !common::node_or_skip("the example backend") {
+        return;
+    }
+    let mock = MockProc::start(&["--app", &format!("{APPID}:{SECRET}")]);
+    let r = simulate(&[
+        "examples/flows/session-id.toml",
+        "--backend",
+        "http://127.0.0.1:0",
+        "--mock",
+        &mock.url,
+        "--app",
+        &format!("{APPID}:00000000000000000000000000000bad"),
+        "--",
+        "node",
+        "examples/backend/server.js",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("is not the running mock's: simulate uses the mock's"),
+        "{}",
+        r.stderr
+    );
+}

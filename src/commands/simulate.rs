@@ -64,16 +64,27 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
                 let link = MockLink::new(url)?;
                 // The mock knows its own test secret: no need to be told it again.
                 let known = link.apps().await;
-                if secret.is_none() {
-                    secret = known
-                        .iter()
-                        .find(|(a, _)| *a == flow.appid)
-                        .map(|(_, s)| Secret::new(s.clone()));
+                let mocks = known
+                    .iter()
+                    .find(|(a, _)| *a == flow.appid)
+                    .map(|(_, s)| Secret::new(s.clone()));
+                // The mock's own secret is the one its routes check: a different one given
+                // here would be handed to the backend and fail as 40125.
+                if let (Some(given), Some(m)) = (&secret, &mocks)
+                    && given.expose() != m.expose()
+                {
+                    ctx.warn(&format!(
+                        "the secret given for {} (--app or the flow's `secret`) is not the running mock's: simulate uses the mock's",
+                        flow.appid
+                    ));
+                }
+                if mocks.is_some() {
+                    secret = mocks;
                 }
                 if !apps.is_empty() {
                     ctx.warn(
                         "--app does not add apps to a running mock (--mock URL): give them to \
-                         `wxlogin mock-server --app`; here it only tells simulate the app's secret",
+                         `wxlogin mock-server --app`; simulate reads their secrets from the mock",
                     );
                 }
                 (embedded::Mock::External(link), flow.code_ttl.unwrap_or(300))
