@@ -497,3 +497,27 @@ fn a_wrong_app_secret_beside_a_running_mock_is_replaced_by_the_mocks() {
         r.stderr
     );
 }
+
+/// A whole list of captures on one line (an export that is one JSON array) is named as such,
+/// with the way to split it, in both batch modes.
+#[test]
+fn a_batch_line_holding_a_list_says_to_split_it() {
+    for command in ["decrypt", "verify-signature"] {
+        let r = run(in_repo()
+            .args([command, "--batch", "-"])
+            .write_stdin("[{\"iv\":\"a\"},{\"iv\":\"b\"}]\n"));
+        assert_eq!(r.code, 1, "{}", r.stdout);
+        let doc: Value = serde_json::from_str(r.stdout.trim()).unwrap();
+        assert_eq!(
+            doc["error"]["message"],
+            "record: is a JSON array, not an object (a list of records?)"
+        );
+        assert!(
+            doc["error"]["hint"]
+                .as_str()
+                .unwrap()
+                .contains("jq -c '.[]'"),
+            "{doc}"
+        );
+    }
+}

@@ -592,7 +592,16 @@ fn record_error(line: &[u8], e: &Option<serde_json::Error>, hint: &str) -> Error
         );
     }
     let Some(e) = e else {
-        let what = if serde_json::from_slice::<&RawValue>(line).is_ok() {
+        let json = serde_json::from_slice::<&RawValue>(line).is_ok();
+        if json && line.trim_ascii_start().starts_with(b"[") {
+            // A whole export on one line: the records are its elements.
+            return Error::input(
+                "record",
+                "is a JSON array, not an object (a list of records?)",
+                "give one record per line: `jq -c '.[]' FILE` splits a list into JSON Lines",
+            );
+        }
+        let what = if json {
             "is JSON but not an object"
         } else {
             "is not a JSON object"
