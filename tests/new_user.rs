@@ -521,3 +521,30 @@ fn a_batch_line_holding_a_list_says_to_split_it() {
         );
     }
 }
+
+/// A backend started through a wrapper (`sh -c`, `npm start`, an autoreloader) is stopped
+/// with everything the wrapper started: nothing keeps listening on its port afterwards, where
+/// the next run would refuse to start.
+#[test]
+fn a_wrapped_backend_is_stopped_with_its_children() {
+    if !common::node_or_skip("the example backend") {
+        return;
+    }
+    let r = simulate(&[
+        "--json",
+        "examples/flows/session-id.toml",
+        "--backend",
+        "http://127.0.0.1:0",
+        "--",
+        "sh",
+        "-c",
+        "node examples/backend/server.js; echo the wrapper outlived its server >&2",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let backend = r.json()["backend"].as_str().unwrap().to_string();
+    let addr = backend.strip_prefix("http://").unwrap();
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "something still listens on {addr} after simulate ended"
+    );
+}

@@ -269,6 +269,34 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
     })
 }
 
+/// The backend runs in its own process group, so Ctrl-C (or a SIGTERM/SIGHUP to simulate) no
+/// longer reaches it by itself: stop its group, then leave as the signal would have.
+#[cfg(unix)]
+fn stop_on_interrupt(group: Option<i32>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let kinds = [
+        (SignalKind::interrupt(), 130),
+        (SignalKind::terminate(), 143),
+        (SignalKind::hangup(), 129),
+    ];
+    for (kind, code) in kinds {
+        let Ok(mut stream) = signal(kind) else {
+            continue;
+        };
+        tokio::spawn(async move {
+            if stream.recv().await.is_some() {
+                backend::signal_group(group, backend::Signal::Term);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                backend::signal_group(group, backend::Signal::Kill);
+                std::process::exit(code);
+            }
+        });
+    }
+}
+
+#[cfg(not(unix))]
+fn stop_on_interrupt(_group: Option<i32>) {}
+
 async fn start_backend(
     args: &SimulateArgs,
     flow: &Flow,
@@ -283,6 +311,7 @@ async fn start_backend(
     };
     BackendProc::refuse_taken_port(&url).await?;
     let mut proc = BackendProc::spawn(&args.command, env)?;
+    stop_on_interrupt(proc.group());
     let timeout = args.ready_timeout.unwrap_or(backend::DEFAULT_READY_TIMEOUT);
     proc.wait_ready(&url, args.ready_path.as_deref(), timeout)
         .await?;

@@ -73,6 +73,10 @@ impl BackendProc {
             // simulate's own stdout is the report (one JSON document with --json).
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        // Its own process group, so that what a wrapper starts (`npm start`, `sh -c`, an
+        // autoreloader's server) is stopped with it instead of keeping the port.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let mut child = cmd.spawn().map_err(|e| {
             let why = if e.kind() == std::io::ErrorKind::NotFound {
                 "not found on PATH".to_string()
@@ -276,19 +280,23 @@ impl BackendProc {
             return;
         }
         self.stopped = true;
-        if self.exited().is_some() {
-            return;
-        }
-        terminate(&self.child);
+        let group = self.group();
+        signal_group(group, Signal::Term);
         let until = Instant::now() + grace;
         while Instant::now() < until {
-            if self.exited().is_some() {
+            if self.exited().is_some() && !group_alive(group) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+        signal_group(group, Signal::Kill);
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// The backend's process group (its own: the backend's pid).
+    pub fn group(&self) -> Option<i32> {
+        i32::try_from(self.child.id()).ok()
     }
 }
 
@@ -298,18 +306,42 @@ impl Drop for BackendProc {
     }
 }
 
+#[derive(Clone, Copy)]
+pub enum Signal {
+    Term,
+    Kill,
+}
+
+/// Signals every process of the backend's group (`kill(-pgid)`); a group already gone is fine.
 #[cfg(unix)]
-fn terminate(child: &Child) {
-    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
-        // SAFETY: kill(2) with a pid this process spawned and has not reaped yet.
-        unsafe {
-            libc::kill(pid, libc::SIGTERM);
-        }
+pub fn signal_group(group: Option<i32>, signal: Signal) {
+    let Some(pgid) = group.filter(|g| *g > 1) else {
+        return;
+    };
+    let sig = match signal {
+        Signal::Term => libc::SIGTERM,
+        Signal::Kill => libc::SIGKILL,
+    };
+    // SAFETY: kill(2) on the process group this process made for the backend.
+    unsafe {
+        libc::kill(-pgid, sig);
     }
 }
 
 #[cfg(not(unix))]
-fn terminate(_child: &Child) {}
+pub fn signal_group(_group: Option<i32>, _signal: Signal) {}
+
+/// Whether any process of the group is left (a zombie leader counts until it is reaped).
+#[cfg(unix)]
+fn group_alive(group: Option<i32>) -> bool {
+    // SAFETY: kill(2) with signal 0 only checks that the group exists.
+    group.is_some_and(|g| g > 1 && unsafe { libc::kill(-g, 0) } == 0)
+}
+
+#[cfg(not(unix))]
+fn group_alive(_group: Option<i32>) -> bool {
+    false
+}
 
 fn describe(status: ExitStatus) -> String {
     match status.code() {
