@@ -6,7 +6,7 @@ WX_BASE_URL (default https://api.weixin.qq.com) points it at `wxlogin mock-serve
 `wxlogin simulate` starts it as it is, with the mock in WXLOGIN_APPID, WXLOGIN_SECRET and
 WXLOGIN_MOCK_URL (read when the WX_ ones are not set) and the port in PORT:
 
-    wxlogin simulate examples/python_backend/login.toml -- python examples/python_backend/app.py
+    wxlogin simulate examples/flows/api-login.toml -- python examples/python_backend/app.py
 
 POST /api/login {code, rawData, signature, encryptedData, iv} -> {token, openid, nickName}
 GET  /api/me          (Authorization: Bearer TOKEN) -> {openid, nickName}
