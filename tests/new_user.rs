@@ -350,7 +350,7 @@ fn the_readmes_npm_install_names_its_tarballs_as_paths() {
 }
 
 /// With `--session` and no `--appid`, the expected watermark is the session's app: the note
-/// says so instead of naming a flag that was not given.
+/// says where the expected appid came from.
 #[test]
 fn the_watermark_note_names_the_sessions_appid_when_it_was_the_expectation() {
     use std::os::unix::fs::PermissionsExt;
@@ -381,13 +381,21 @@ fn the_watermark_note_names_the_sessions_appid_when_it_was_the_expectation() {
     let r = decrypt(&[]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stderr.contains("does NOT match the session's appid"),
+        r.stderr
+            .contains("does NOT match --appid, from the session"),
         "{}",
         r.stderr
     );
     let r = decrypt(&["--appid", "wx4f4bc4dec97d474b"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("(matches --appid)"), "{}", r.stderr);
+    let r = decrypt(&["--appid", "wx0the7app0000b02"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("(does NOT match --appid)"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// A list copied from DevTools' console is a JavaScript literal, which jq cannot read: the

@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, args: DecryptArgs) -> Outcome {
             .unwrap_or_default();
     // A stored session knows its app: its watermark is the one to expect.
     let expected_from = if args.appid.is_none() && stored.is_some() {
-        "the session's appid"
+        "--appid, from the session"
     } else {
         "--appid"
     };
