@@ -24,6 +24,9 @@ test -x "$work/venv/bin/wxlogin"
 "$work/venv/bin/wxlogin" demo --seed 1 >/dev/null
 (cd "$work" && "$py" -m pytest -q -p no:cacheprovider "$root/python/tests")
 (cd examples/python_backend && "$py" -m pytest -q -p no:cacheprovider)
+# The SDK backend unchanged under `simulate -- CMD`, on a free port, against the embedded mock.
+"$work/venv/bin/wxlogin" -q simulate examples/flows/api-login.toml --backend http://127.0.0.1:0 \
+    -- "$py" examples/python_backend/app.py
 step "wheel tests passed"
 
 # ── npm ──
@@ -44,4 +47,6 @@ cd "$work/node_backend"
 npm install --no-audit --no-fund
 npm install --no-save --no-audit --no-fund "$work"/npm-out/*.tgz
 node --test
+npx --no-install wxlogin -q simulate "$root/examples/flows/api-login.toml" --backend http://127.0.0.1:0 \
+    -- node app.js
 step "npm tests passed"

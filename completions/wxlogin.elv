@@ -43,7 +43,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand explain 'Meaning and fix of a WeChat errcode, in English and Chinese'
             cand completions 'Print a shell completion script'
             cand sessions 'The sessions code2session saved: list them (keys masked) or forget them'
-            cand man 'Print the man page (roff); `man/` holds them all, for MANPATH'
+            cand man 'Print the man page (roff); `man/` holds them all (`man -l man/wxlogin.1`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wxlogin;code2session'= {
@@ -370,7 +370,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand explain 'Meaning and fix of a WeChat errcode, in English and Chinese'
             cand completions 'Print a shell completion script'
             cand sessions 'The sessions code2session saved: list them (keys masked) or forget them'
-            cand man 'Print the man page (roff); `man/` holds them all, for MANPATH'
+            cand man 'Print the man page (roff); `man/` holds them all (`man -l man/wxlogin.1`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wxlogin;help;code2session'= {

@@ -48,7 +48,7 @@ complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "phone" -d 'Exchange
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "explain" -d 'Meaning and fix of a WeChat errcode, in English and Chinese'
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "sessions" -d 'The sessions code2session saved: list them (keys masked) or forget them'
-complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "man" -d 'Print the man page (roff); `man/` holds them all, for MANPATH'
+complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "man" -d 'Print the man page (roff); `man/` holds them all (`man -l man/wxlogin.1`)'
 complete -c wxlogin -n "__fish_wxlogin_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l code -d 'The code from wx.login (qq.login, wx.qy.login, tt.login; valid 5 minutes, usable once)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand code2session" -l platform -d 'Platform: selects the API host, the errcode table and the login call named' -r -f -a "wechat\t'api.weixin.qq.com, wx.login'
@@ -341,7 +341,7 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_see
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions man help" -f -a "explain" -d 'Meaning and fix of a WeChat errcode, in English and Chinese'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions man help" -f -a "completions" -d 'Print a shell completion script'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions man help" -f -a "sessions" -d 'The sessions code2session saved: list them (keys masked) or forget them'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions man help" -f -a "man" -d 'Print the man page (roff); `man/` holds them all, for MANPATH'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions man help" -f -a "man" -d 'Print the man page (roff); `man/` holds them all (`man -l man/wxlogin.1`)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and not __fish_seen_subcommand_from code2session verify-signature decrypt mock-server demo simulate token check-session phone explain completions sessions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "list" -d 'List the stored sessions, newest last (the default)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand help; and __fish_seen_subcommand_from sessions" -f -a "forget" -d 'Remove the stored sessions of an openid, or all of them'

@@ -46,7 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Meaning and fix of a WeChat errcode, in English and Chinese')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'The sessions code2session saved: list them (keys masked) or forget them')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff); `man/` holds them all, for MANPATH')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff); `man/` holds them all (`man -l man/wxlogin.1`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -393,7 +393,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Meaning and fix of a WeChat errcode, in English and Chinese')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'The sessions code2session saved: list them (keys masked) or forget them')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff); `man/` holds them all, for MANPATH')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff); `man/` holds them all (`man -l man/wxlogin.1`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

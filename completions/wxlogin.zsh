@@ -528,7 +528,7 @@ _wxlogin_commands() {
 'explain:Meaning and fix of a WeChat errcode, in English and Chinese' \
 'completions:Print a shell completion script' \
 'sessions:The sessions code2session saved\: list them (keys masked) or forget them' \
-'man:Print the man page (roff); \`man/\` holds them all, for MANPATH' \
+'man:Print the man page (roff); \`man/\` holds them all (\`man -l man/wxlogin.1\`)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'wxlogin commands' commands "$@"
@@ -578,7 +578,7 @@ _wxlogin__subcmd__help_commands() {
 'explain:Meaning and fix of a WeChat errcode, in English and Chinese' \
 'completions:Print a shell completion script' \
 'sessions:The sessions code2session saved\: list them (keys masked) or forget them' \
-'man:Print the man page (roff); \`man/\` holds them all, for MANPATH' \
+'man:Print the man page (roff); \`man/\` holds them all (\`man -l man/wxlogin.1\`)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'wxlogin help commands' commands "$@"

@@ -18,12 +18,15 @@ Exit codes:
 Environment:
   WXLOGIN_APPID, WXLOGIN_SECRET, WXLOGIN_BASE_URL   credentials and API base URL
   WXLOGIN_PROFILE   profile of $XDG_CONFIG_HOME/wxlogin/config.toml
+  WXLOGIN_PLATFORM, WXLOGIN_CORPID   as --platform and --corpid
+  WXLOGIN_BACKEND   simulate: your backend's base URL (as --backend)
+  XDG_STATE_HOME    where wxlogin/sessions.json keeps code2session's sessions
   NO_COLOR          disables colour (as --color never)
   LANG              zh_* selects Chinese explanations (as --lang zh)
 
 Values: any KEY/DATA value may be given as text, @path (read a file) or - (stdin).
 
-Manual: `man wxlogin` (pages in man/; `wxlogin man [SUBCOMMAND]` prints them).";
+Manual: `man wxlogin` once installed, `man -l man/wxlogin.1` in the source tree (`wxlogin man [SUBCOMMAND]` prints any page).";
 
 /// Global flags get their own heading in every subcommand's `--help`, apart from its own.
 const GLOBAL: &str = "Global options";
@@ -167,7 +170,7 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// The sessions code2session saved: list them (keys masked) or forget them
     Sessions(SessionsArgs),
-    /// Print the man page (roff); `man/` holds them all, for MANPATH
+    /// Print the man page (roff); `man/` holds them all (`man -l man/wxlogin.1`)
     Man(crate::commands::man::ManArgs),
 }
 

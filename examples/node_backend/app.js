@@ -4,6 +4,11 @@
 //
 //   WX_APPID=wx... WX_SECRET=... WX_BASE_URL=http://127.0.0.1:8080 node app.js
 //
+// `wxlogin simulate` starts it as it is, with the mock in WXLOGIN_APPID, WXLOGIN_SECRET and
+// WXLOGIN_MOCK_URL (read when the WX_ ones are not set) and the port in PORT:
+//
+//   wxlogin simulate examples/flows/api-login.toml -- node examples/node_backend/app.js
+//
 // POST /api/login {code, rawData, signature, encryptedData, iv} -> {token, openid, nickName}
 // GET  /api/me          (Authorization: Bearer TOKEN) -> {openid, nickName}
 // POST /api/phone {code} (Authorization: Bearer TOKEN) -> {phoneNumber}
@@ -126,14 +131,19 @@ function createApp({ appid, secret, baseUrl = WECHAT }) {
   return app;
 }
 
-module.exports = { createApp };
+// The app's settings from the environment: WX_* first, else what `wxlogin simulate` gives.
+function configFromEnv(env) {
+  return {
+    appid: env.WX_APPID || env.WXLOGIN_APPID,
+    secret: env.WX_SECRET || env.WXLOGIN_SECRET,
+    baseUrl: env.WX_BASE_URL || env.WXLOGIN_MOCK_URL || WECHAT,
+  };
+}
+
+module.exports = { createApp, configFromEnv };
 
 if (require.main === module) {
-  const app = createApp({
-    appid: process.env.WX_APPID,
-    secret: process.env.WX_SECRET,
-    baseUrl: process.env.WX_BASE_URL || WECHAT,
-  });
+  const app = createApp(configFromEnv(process.env));
   const server = app.listen(Number(process.env.PORT || 8000), '127.0.0.1', () => {
     console.log(`listening on http://127.0.0.1:${server.address().port}`);
   });

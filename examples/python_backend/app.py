@@ -1,8 +1,12 @@
 """A small mini-program backend in Flask that logs in with wechatpy, the usual Python WeChat SDK.
 
-    WX_APPID=wx... WX_SECRET=... WX_BASE_URL=http://127.0.0.1:8080 flask --app app run
+    WX_APPID=wx... WX_SECRET=... WX_BASE_URL=http://127.0.0.1:8080 flask --app 'app:app_from_env()' run
 
 WX_BASE_URL (default https://api.weixin.qq.com) points it at `wxlogin mock-server` in tests.
+`wxlogin simulate` starts it as it is, with the mock in WXLOGIN_APPID, WXLOGIN_SECRET and
+WXLOGIN_MOCK_URL (read when the WX_ ones are not set) and the port in PORT:
+
+    wxlogin simulate examples/flows/api-login.toml -- python examples/python_backend/app.py
 
 POST /api/login {code, rawData, signature, encryptedData, iv} -> {token, openid, nickName}
 GET  /api/me          (Authorization: Bearer TOKEN) -> {openid, nickName}
@@ -114,9 +118,20 @@ def create_app(appid: str, secret: str, base_url: str = WECHAT) -> Flask:
     return app
 
 
+def _env(*names: str, default: str = "") -> str:
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    if default:
+        return default
+    raise RuntimeError("set " + " or ".join(names))
+
+
 def app_from_env() -> Flask:
     return create_app(
-        os.environ["WX_APPID"], os.environ["WX_SECRET"], os.environ.get("WX_BASE_URL", WECHAT)
+        _env("WX_APPID", "WXLOGIN_APPID"),
+        _env("WX_SECRET", "WXLOGIN_SECRET"),
+        _env("WX_BASE_URL", "WXLOGIN_MOCK_URL", default=WECHAT),
     )
 
 

@@ -80,9 +80,16 @@ pub fn run(ctx: &Ctx, args: Code2SessionArgs) -> Outcome {
             format!("--session-key {}", shell_quote(&key)),
             String::new(),
         ),
-        None => (
+        None if args.no_save => (
             format!("--session-key {}", shell_quote(&key)),
             "\n(not saved, and the key is masked in these lines: run without --no-save, or with --reveal)".to_string(),
+        ),
+        // The store failed (warned above): this code is spent, so say what saves the next one.
+        None => (
+            format!("--session-key {}", shell_quote(&key)),
+            "\n(not saved: see the warning above; the key is masked in these lines and this code is spent: \
+             fix the sessions store, or pass --reveal, before exchanging the next code)"
+                .to_string(),
         ),
     };
     let check = if saved.is_some() {

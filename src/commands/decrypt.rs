@@ -38,6 +38,11 @@ pub fn run(ctx: &Ctx, args: DecryptArgs) -> Outcome {
         super::stored::session_key(args.session_key.as_deref(), args.session.as_deref())?
             .unwrap_or_default();
     // A stored session knows its app: its watermark is the one to expect.
+    let expected_from = if args.appid.is_none() && stored.is_some() {
+        "--appid, from the session"
+    } else {
+        "--appid"
+    };
     let appid = args.appid.clone().or(stored.map(|s| s.appid));
     let mut warnings = Vec::new();
     let result = userdata::decrypt_user_data(
@@ -70,7 +75,7 @@ pub fn run(ctx: &Ctx, args: DecryptArgs) -> Outcome {
             .unwrap_or_else(|_| decrypted.plaintext.clone());
         println_safe(&pretty);
     }
-    ctx.note(&watermark_line(ctx, &decrypted));
+    ctx.note(&watermark_line(ctx, &decrypted, expected_from));
     match verdict {
         Ok(()) => Ok(exit::OK),
         Err(err) => Err(err),
@@ -99,13 +104,16 @@ fn watermark_json(d: &Decrypted) -> Value {
     }
 }
 
-fn watermark_line(ctx: &Ctx, d: &Decrypted) -> String {
+/// `expected_from` says where the expected appid came from: `--appid` or a stored session.
+fn watermark_line(ctx: &Ctx, d: &Decrypted, expected_from: &str) -> String {
     let Some(w) = &d.watermark else {
         return ctx.paint_err("watermark: none in this payload", |s| s.yellow());
     };
     let verdict = match d.watermark_verdict.matches() {
-        Some(true) => ctx.paint_err("matches --appid", |s| s.green()),
-        Some(false) => ctx.paint_err("does NOT match --appid", |s| s.red().bold()),
+        Some(true) => ctx.paint_err(&format!("matches {expected_from}"), |s| s.green()),
+        Some(false) => ctx.paint_err(&format!("does NOT match {expected_from}"), |s| {
+            s.red().bold()
+        }),
         None => "not checked: pass --appid to check it".to_string(),
     };
     format!(

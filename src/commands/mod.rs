@@ -38,14 +38,23 @@ pub fn read_capture(path: &str) -> crate::core::Result<crate::core::input::Captu
 /// converted. An array of captures is refused: those are what `--batch` reads.
 fn capture_json(path: &str, text: &str) -> crate::core::Result<String> {
     let trimmed = text.trim_start_matches('\u{feff}').trim();
+    let is_json = serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok();
     if trimmed.starts_with('[') {
+        // jq reads JSON only: a console copy of a list has to be copied as JSON first.
+        let hint = if is_json {
+            "for many captures use --batch with one JSON object per line (e.g. `jq -c '.[]' FILE | wxlogin decrypt --batch -`)"
+        } else {
+            "for many captures use --batch with one JSON object per line; this list is a console copy, \
+             not JSON, so copy it as JSON in DevTools (`copy(JSON.stringify(list))`), then \
+             `jq -c '.[]' FILE | wxlogin decrypt --batch -`"
+        };
         return Err(crate::core::Error::input(
             "--from",
             format!("{path} holds a list of captures; --from takes one"),
-            "for many captures use --batch with one JSON object per line (e.g. `jq -c '.[]' FILE | wxlogin decrypt --batch -`)",
+            hint,
         ));
     }
-    if serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok() {
+    if is_json {
         return Ok(trimmed.to_string());
     }
     // Not JSON: try it as a console copy; if that fails too, let the JSON error speak.

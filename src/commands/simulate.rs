@@ -64,16 +64,27 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
                 let link = MockLink::new(url)?;
                 // The mock knows its own test secret: no need to be told it again.
                 let known = link.apps().await;
-                if secret.is_none() {
-                    secret = known
-                        .iter()
-                        .find(|(a, _)| *a == flow.appid)
-                        .map(|(_, s)| Secret::new(s.clone()));
+                let mocks = known
+                    .iter()
+                    .find(|(a, _)| *a == flow.appid)
+                    .map(|(_, s)| Secret::new(s.clone()));
+                // The mock's own secret is the one its routes check: a different one given
+                // here would be handed to the backend and fail as 40125.
+                if let (Some(given), Some(m)) = (&secret, &mocks)
+                    && given.expose() != m.expose()
+                {
+                    ctx.warn(&format!(
+                        "the secret given for {} (--app or the flow's `secret`) is not the running mock's: simulate uses the mock's",
+                        flow.appid
+                    ));
+                }
+                if mocks.is_some() {
+                    secret = mocks;
                 }
                 if !apps.is_empty() {
                     ctx.warn(
                         "--app does not add apps to a running mock (--mock URL): give them to \
-                         `wxlogin mock-server --app`; here it only tells simulate the app's secret",
+                         `wxlogin mock-server --app`; simulate reads their secrets from the mock",
                     );
                 }
                 (embedded::Mock::External(link), flow.code_ttl.unwrap_or(300))
@@ -211,10 +222,13 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             p.settle_stderr(Duration::from_millis(150), Duration::from_secs(1))
                 .await;
         }
-        let stderr_tail = backend_proc
+        let stderr_tail: Vec<String> = backend_proc
             .as_ref()
             .map(|p| p.stderr_tail(STDERR_SHOWN))
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .iter()
+            .map(|line| backend::shown_line(line, secret.as_ref().map(Secret::expose), ctx.reveal))
+            .collect();
         let exited = backend_proc.as_mut().and_then(BackendProc::exited);
         if let Some(mut p) = backend_proc {
             tokio::task::spawn_blocking(move || p.stop(backend::GRACE))
@@ -255,6 +269,34 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
     })
 }
 
+/// The backend runs in its own process group, so Ctrl-C (or a SIGTERM/SIGHUP to simulate) no
+/// longer reaches it by itself: stop its group, then leave as the signal would have.
+#[cfg(unix)]
+fn stop_on_interrupt(group: Option<i32>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let kinds = [
+        (SignalKind::interrupt(), 130),
+        (SignalKind::terminate(), 143),
+        (SignalKind::hangup(), 129),
+    ];
+    for (kind, code) in kinds {
+        let Ok(mut stream) = signal(kind) else {
+            continue;
+        };
+        tokio::spawn(async move {
+            if stream.recv().await.is_some() {
+                backend::signal_group(group, backend::Signal::Term);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                backend::signal_group(group, backend::Signal::Kill);
+                std::process::exit(code);
+            }
+        });
+    }
+}
+
+#[cfg(not(unix))]
+fn stop_on_interrupt(_group: Option<i32>) {}
+
 async fn start_backend(
     args: &SimulateArgs,
     flow: &Flow,
@@ -269,6 +311,7 @@ async fn start_backend(
     };
     BackendProc::refuse_taken_port(&url).await?;
     let mut proc = BackendProc::spawn(&args.command, env)?;
+    stop_on_interrupt(proc.group());
     let timeout = args.ready_timeout.unwrap_or(backend::DEFAULT_READY_TIMEOUT);
     proc.wait_ready(&url, args.ready_path.as_deref(), timeout)
         .await?;

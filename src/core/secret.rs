@@ -54,12 +54,20 @@ pub fn looks_masked(value: &str) -> bool {
     value.len() == 11 && value.get(4..7) == Some("...")
 }
 
-/// The error for a masked value given where the real one is needed.
+/// The error for a masked value given where the real one is needed. Only a session_key has a
+/// stored copy to point at; an appsecret or a token has to be given again.
 pub fn masked_error(field: &str) -> crate::core::Error {
+    let hint = if field.contains("session_key") || field.contains("session-key") {
+        "use `--session OPENID` (or `--session last`) for a session_key code2session saved, or run the command that printed it with --reveal"
+    } else if field.contains("access") {
+        "give the token itself (`wxlogin --reveal token` prints one), or leave --access-token out and let wxlogin fetch one"
+    } else {
+        "give the value itself: the appsecret is in the console (Development → Development settings), best passed with --secret-file or --secret-stdin; or run the command that printed it with --reveal"
+    };
     crate::core::Error::input(
         field,
         "this is wxlogin's masked display of a secret, not the secret itself",
-        "use `--session OPENID` (or `--session last`) for a session_key code2session saved, or run the command that printed it with --reveal",
+        hint,
     )
 }
 

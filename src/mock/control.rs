@@ -430,18 +430,25 @@ pub(crate) async fn faults(Ext(mock): Shared, body: Body) -> Response {
         Ok(())
     })();
     match result {
-        Ok(()) => json(StatusCode::OK, &json!({"faults": mock.faults.list()}), note),
+        Ok(()) => json(StatusCode::OK, &faults_doc(&mock), note),
         Err(r) => refused(r, note),
     }
 }
 
 /// `GET /mock/faults`: the faults now set.
 pub(crate) async fn list_faults(Ext(mock): Shared) -> Response {
-    json(
-        StatusCode::OK,
-        &json!({"faults": mock.faults.list()}),
-        Note::default(),
-    )
+    json(StatusCode::OK, &faults_doc(&mock), Note::default())
+}
+
+/// `{"faults": [...]}`, plus `"delaying": [{"route", "latency_ms"}]` while requests wait out a
+/// latency fault (one whose count is spent is no longer in `faults`).
+fn faults_doc(mock: &super::Mock) -> serde_json::Value {
+    let mut doc = json!({"faults": mock.faults.list()});
+    let delaying = mock.faults.delaying();
+    if !delaying.is_empty() {
+        doc["delaying"] = json!(delaying);
+    }
+    doc
 }
 
 /// `GET /mock/journal[?since=SEQ]`: the requests seen (those after seq SEQ), oldest first,

@@ -2,7 +2,7 @@
 //! down. Checked through an atomic flag first, so no lock is taken while none is set.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -79,10 +79,33 @@ impl Fault {
     }
 }
 
+/// A latency fault being served: a request of this route waits out its delay now. A fault
+/// with `count` 1 is gone from the list as soon as its request arrives, so this is what shows
+/// that a client (a backend under `simulate`) is itself waiting on WeChat.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Delay {
+    pub route: String,
+    pub latency_ms: u64,
+}
+
 #[derive(Default)]
 pub(crate) struct Faults {
     list: Mutex<Vec<Fault>>,
     active: AtomicBool,
+    delaying: Mutex<Vec<(u64, Delay)>>,
+    next_delay: AtomicU64,
+}
+
+/// Ends a delay when its request is answered or dropped (the client hung up).
+pub(crate) struct DelayGuard<'a> {
+    faults: &'a Faults,
+    id: u64,
+}
+
+impl Drop for DelayGuard<'_> {
+    fn drop(&mut self) {
+        lock(&self.faults.delaying).retain(|(id, _)| *id != self.id);
+    }
 }
 
 impl Faults {
@@ -100,6 +123,25 @@ impl Faults {
 
     pub(crate) fn list(&self) -> Vec<Fault> {
         lock(&self.list).clone()
+    }
+
+    /// Records that a request of `path` waits out a latency fault until the guard drops.
+    pub(crate) fn begin_delay(&self, path: &str, latency_ms: u64) -> DelayGuard<'_> {
+        let id = self.next_delay.fetch_add(1, Ordering::Relaxed);
+        let delay = Delay {
+            route: path.to_string(),
+            latency_ms,
+        };
+        lock(&self.delaying).push((id, delay));
+        DelayGuard { faults: self, id }
+    }
+
+    /// The requests waiting out a latency fault now, oldest first.
+    pub(crate) fn delaying(&self) -> Vec<Delay> {
+        lock(&self.delaying)
+            .iter()
+            .map(|(_, d)| d.clone())
+            .collect()
     }
 
     /// Consumes one use of the first fault set for this path.
@@ -148,6 +190,24 @@ mod tests {
         f.add(fault("*", 1));
         assert!(f.take("/wxa/checksession").is_some());
         assert!(f.list().is_empty());
+    }
+
+    #[test]
+    fn a_delay_is_listed_until_its_request_ends() {
+        let f = Faults::default();
+        let first = f.begin_delay("/sns/jscode2session", 5_000);
+        let second = f.begin_delay("/cgi-bin/token", 100);
+        assert_eq!(f.delaying().len(), 2);
+        drop(first);
+        assert_eq!(
+            f.delaying(),
+            vec![Delay {
+                route: "/cgi-bin/token".into(),
+                latency_ms: 100
+            }]
+        );
+        drop(second);
+        assert!(f.delaying().is_empty());
     }
 
     #[test]

@@ -637,6 +637,7 @@ async fn observe(mock: Arc<Mock>, router: Router, req: Request) -> Response {
         match fault {
             Some(fault) => {
                 if fault.latency_ms > 0 {
+                    let _delay = mock.faults.begin_delay(&path, fault.latency_ms);
                     tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
                 }
                 match fault.errcode {

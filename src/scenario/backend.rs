@@ -27,6 +27,33 @@ pub struct BackendProc {
     /// Lines read so far, to tell when the backend has stopped writing.
     lines: Arc<std::sync::atomic::AtomicU64>,
     stopped: bool,
+    /// The appsecret the backend was given, kept out of what is shown of its stderr.
+    secret: Option<String>,
+}
+
+/// A line of the backend's stderr as simulate shows it: its own log may print the appsecret (a
+/// failed call's URL) or a session_key, masked like everything else unless `reveal`, and its
+/// terminal escapes (a coloured dev-server log) are dropped.
+pub fn shown_line(line: &str, secret: Option<&str>, reveal: bool) -> String {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI `ESC [ ... final`; any other escape is the ESC and the character after it.
+            if chars.next_if_eq(&'[').is_some() {
+                while chars.next().is_some_and(|c| !('@'..='~').contains(&c)) {}
+            } else {
+                chars.next();
+            }
+        } else if !c.is_control() || c == '\t' {
+            plain.push(c);
+        }
+    }
+    if reveal {
+        return plain;
+    }
+    let secrets: Vec<&str> = secret.into_iter().collect();
+    crate::core::redact::redact_text(&plain, &secrets)
 }
 
 impl BackendProc {
@@ -46,6 +73,10 @@ impl BackendProc {
             // simulate's own stdout is the report (one JSON document with --json).
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        // Its own process group, so that what a wrapper starts (`npm start`, `sh -c`, an
+        // autoreloader's server) is stopped with it instead of keeping the port.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let mut child = cmd.spawn().map_err(|e| {
             let why = if e.kind() == std::io::ErrorKind::NotFound {
                 "not found on PATH".to_string()
@@ -80,6 +111,10 @@ impl BackendProc {
                 drained.store(true, std::sync::atomic::Ordering::Release);
             });
         }
+        let secret = env
+            .iter()
+            .find(|(k, _)| k == "WXLOGIN_SECRET")
+            .map(|(_, v)| v.clone());
         Ok(BackendProc {
             child,
             program: shown,
@@ -87,6 +122,7 @@ impl BackendProc {
             drained,
             lines,
             stopped: false,
+            secret,
         })
     }
 
@@ -221,7 +257,11 @@ impl BackendProc {
     }
 
     fn failed_to_start(&self, message: &str) -> Error {
-        let tail = self.stderr_tail(10);
+        let tail: Vec<String> = self
+            .stderr_tail(10)
+            .iter()
+            .map(|line| shown_line(line, self.secret.as_deref(), false))
+            .collect();
         let shown = if tail.is_empty() {
             " (it wrote nothing to stderr)".to_string()
         } else {
@@ -240,19 +280,23 @@ impl BackendProc {
             return;
         }
         self.stopped = true;
-        if self.exited().is_some() {
-            return;
-        }
-        terminate(&self.child);
+        let group = self.group();
+        signal_group(group, Signal::Term);
         let until = Instant::now() + grace;
         while Instant::now() < until {
-            if self.exited().is_some() {
+            if self.exited().is_some() && !group_alive(group) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+        signal_group(group, Signal::Kill);
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// The backend's process group (its own: the backend's pid).
+    pub fn group(&self) -> Option<i32> {
+        i32::try_from(self.child.id()).ok()
     }
 }
 
@@ -262,18 +306,42 @@ impl Drop for BackendProc {
     }
 }
 
+#[derive(Clone, Copy)]
+pub enum Signal {
+    Term,
+    Kill,
+}
+
+/// Signals every process of the backend's group (`kill(-pgid)`); a group already gone is fine.
 #[cfg(unix)]
-fn terminate(child: &Child) {
-    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
-        // SAFETY: kill(2) with a pid this process spawned and has not reaped yet.
-        unsafe {
-            libc::kill(pid, libc::SIGTERM);
-        }
+pub fn signal_group(group: Option<i32>, signal: Signal) {
+    let Some(pgid) = group.filter(|g| *g > 1) else {
+        return;
+    };
+    let sig = match signal {
+        Signal::Term => libc::SIGTERM,
+        Signal::Kill => libc::SIGKILL,
+    };
+    // SAFETY: kill(2) on the process group this process made for the backend.
+    unsafe {
+        libc::kill(-pgid, sig);
     }
 }
 
 #[cfg(not(unix))]
-fn terminate(_child: &Child) {}
+pub fn signal_group(_group: Option<i32>, _signal: Signal) {}
+
+/// Whether any process of the group is left (a zombie leader counts until it is reaped).
+#[cfg(unix)]
+fn group_alive(group: Option<i32>) -> bool {
+    // SAFETY: kill(2) with signal 0 only checks that the group exists.
+    group.is_some_and(|g| g > 1 && unsafe { libc::kill(-g, 0) } == 0)
+}
+
+#[cfg(not(unix))]
+fn group_alive(_group: Option<i32>) -> bool {
+    false
+}
 
 fn describe(status: ExitStatus) -> String {
     match status.code() {
@@ -319,6 +387,24 @@ pub fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_lines_lose_their_escapes_and_the_secret() {
+        let secret = "5ec2e7000000000000000000000000a1";
+        let line = format!(
+            "\u{1b}[35m\u{1b}[1mGET /sns/jscode2session?appid=wx1&secret={secret}&js_code=c\u{1b}[0m key {secret}"
+        );
+        let shown = shown_line(&line, Some(secret), false);
+        assert!(!shown.contains('\u{1b}'), "{shown}");
+        assert!(!shown.contains("5ec2e7"), "{shown}");
+        assert!(
+            shown.starts_with("GET /sns/jscode2session?appid=wx1&secret="),
+            "{shown}"
+        );
+        let revealed = shown_line(&line, Some(secret), true);
+        assert!(revealed.contains(&format!("secret={secret}")), "{revealed}");
+        assert!(!revealed.contains('\u{1b}'), "{revealed}");
+    }
 
     #[test]
     fn durations_take_units_and_refuse_nonsense() {

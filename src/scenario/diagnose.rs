@@ -302,6 +302,13 @@ fn unreachable(failed: &StepReport) -> Diagnosis {
         Some(Transport::ReadTimeout) => {
             let slow_call = failed.wechat.iter().max_by_key(|c| c.latency_us);
             let waiting = match (slow_call, failed.latency_faults.first()) {
+                _ if !failed.delayed_calls.is_empty() => {
+                    let (path, ms) = &failed.delayed_calls[0];
+                    Some(format!(
+                        "the backend was itself waiting on WeChat: its call to {path} was still \
+                         held by a latency fault of {ms} ms"
+                    ))
+                }
                 (_, Some((route, ms))) => Some(format!(
                     "the backend was itself waiting on WeChat: the mock holds a latency fault of \
                      {ms} ms on {route}"
@@ -495,6 +502,7 @@ mod tests {
             transport_failure: false,
             transport: None,
             latency_faults: vec![],
+            delayed_calls: vec![],
             ok: false,
         }
     }
@@ -607,6 +615,16 @@ mod tests {
         let d = diagnose(&flow(), TTL, &history(&[]), &f);
         assert_eq!(d.rule, "backend-unreachable");
         assert!(d.message.contains("busy on its own"), "{}", d.message);
+        f.delayed_calls = vec![("/sns/jscode2session".into(), 5_000)];
+        let d = diagnose(&flow(), TTL, &history(&[]), &f);
+        assert!(
+            d.message.contains(
+                "its call to /sns/jscode2session was still held by a latency fault of 5000 ms"
+            ),
+            "{}",
+            d.message
+        );
+        f.delayed_calls.clear();
         f.latency_faults = vec![("jscode2session".into(), 5_000)];
         let d = diagnose(&flow(), TTL, &history(&[]), &f);
         assert!(d.message.contains("waiting on WeChat"), "{}", d.message);

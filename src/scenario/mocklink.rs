@@ -261,24 +261,25 @@ impl MockLink {
             .unwrap_or_default()
     }
 
-    /// The latency faults now set (`(route, latency_ms)`), to tell why a backend was slow.
-    pub async fn latency_faults(&self) -> Vec<(String, u64)> {
+    /// The requests a latency fault holds now, and the latency faults still set (each
+    /// `(route, latency_ms)`), to tell why a backend was slow.
+    pub async fn latency_faults(&self) -> (Vec<(String, u64)>, Vec<(String, u64)>) {
         let Ok(v) = self.get("/mock/faults").await else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
-        v.get("faults")
-            .and_then(Value::as_array)
-            .map(|faults| {
-                faults
-                    .iter()
-                    .filter_map(|f| {
-                        let ms = f.get("latency_ms").and_then(Value::as_u64)?;
-                        let route = f.get("route").and_then(Value::as_str)?;
-                        (ms > 0).then(|| (route.to_string(), ms))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+        let list = |key: &str| -> Vec<(String, u64)> {
+            v.get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|f| {
+                    let ms = f.get("latency_ms").and_then(Value::as_u64)?;
+                    let route = f.get("route").and_then(Value::as_str)?;
+                    (ms > 0).then(|| (route.to_string(), ms))
+                })
+                .collect()
+        };
+        (list("delaying"), list("faults"))
     }
 
     async fn post(&self, path: &str, body: &Value) -> Result<Value> {

@@ -73,7 +73,21 @@ pub fn step_lines(d: &Diagram, step: &StepReport, reveal: bool) -> Vec<String> {
             if call.ok() { Mark::Info } else { Mark::Fail },
         ));
     }
-    if matches!(step.kind, StepKind::Http { .. }) && step.wechat.is_empty() && !step.ok {
+    for (path, ms) in &step.delayed_calls {
+        lines.push(d.line(
+            None,
+            Lane::Server,
+            Lane::WeChat,
+            path,
+            &format!("no answer yet: held by a latency fault of {ms} ms"),
+            Mark::Fail,
+        ));
+    }
+    if matches!(step.kind, StepKind::Http { .. })
+        && step.wechat.is_empty()
+        && step.delayed_calls.is_empty()
+        && !step.ok
+    {
         lines.push(d.note(
             "(the backend made no call to WeChat in this step)",
             Mark::Info,

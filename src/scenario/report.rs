@@ -30,6 +30,9 @@ pub struct StepReport {
     pub transport: Option<Transport>,
     /// Latency faults set on the mock when the backend timed out: `(route, latency_ms)`.
     pub latency_faults: Vec<(String, u64)>,
+    /// The backend's WeChat calls still held by a latency fault when it timed out (not yet in
+    /// the journal, which records a call once answered): `(path, latency_ms)`.
+    pub delayed_calls: Vec<(String, u64)>,
     pub ok: bool,
 }
 

@@ -96,7 +96,7 @@ pub async fn run_flow(
     for step in &flow.steps {
         let mut report = runner.step(step, mock, &mut warnings).await?;
         if report.transport == Some(Transport::ReadTimeout) {
-            report.latency_faults = mock.latency_faults().await;
+            (report.delayed_calls, report.latency_faults) = mock.latency_faults().await;
         }
         for w in &warnings {
             observe(Event::Warning(w));
@@ -171,6 +171,7 @@ impl Runner<'_> {
             transport_failure: false,
             transport: None,
             latency_faults: Vec::new(),
+            delayed_calls: Vec::new(),
             ok: true,
         };
         match &step.action {

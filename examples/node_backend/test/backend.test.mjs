@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { startMock } from 'wxlogin';
 
 const require = createRequire(import.meta.url);
-const { createApp } = require('../app.js');
+const { createApp, configFromEnv } = require('../app.js');
 
 const APP = { appid: 'wx5e1ec0de5e55a001', secret: '5ec2e7000000000000000000000000a1' };
 
@@ -94,4 +94,15 @@ describe('node-easywechat backend against the wxlogin mock', () => {
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     assert.match(answer.body.phoneNumber, /^\d+$/);
   });
+});
+
+test('configFromEnv takes what wxlogin simulate gives when WX_* are not set', () => {
+  const simulate = {
+    WXLOGIN_APPID: APP.appid,
+    WXLOGIN_SECRET: APP.secret,
+    WXLOGIN_MOCK_URL: 'http://127.0.0.1:9',
+  };
+  assert.deepEqual(configFromEnv(simulate), { ...APP, baseUrl: 'http://127.0.0.1:9' });
+  const own = { ...simulate, WX_APPID: 'wx0', WX_SECRET: 's', WX_BASE_URL: 'http://127.0.0.1:8' };
+  assert.deepEqual(configFromEnv(own), { appid: 'wx0', secret: 's', baseUrl: 'http://127.0.0.1:8' });
 });

@@ -76,3 +76,20 @@ def test_phone_number_through_the_access_token(wechat_mock, client):
     assert answer.get_json()["phoneNumber"].isdigit()
     paths = [e.get("path") for e in wechat_mock.journal()]
     assert "/cgi-bin/token" in paths
+
+
+def test_app_from_env_takes_what_simulate_gives(wechat_mock, monkeypatch):
+    # `wxlogin simulate -- python app.py` sets WXLOGIN_*, not WX_*: the app must start on them.
+    import app as backend
+
+    for name in ("WX_APPID", "WX_SECRET", "WX_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    appid, secret = wechat_mock.app
+    monkeypatch.setenv("WXLOGIN_APPID", appid)
+    monkeypatch.setenv("WXLOGIN_SECRET", secret)
+    monkeypatch.setenv("WXLOGIN_MOCK_URL", wechat_mock.url)
+    client = backend.app_from_env().test_client()
+    body, openid = login_body(wechat_mock)
+    answer = client.post("/api/login", json=body)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["openid"] == openid

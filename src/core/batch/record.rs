@@ -592,7 +592,16 @@ fn record_error(line: &[u8], e: &Option<serde_json::Error>, hint: &str) -> Error
         );
     }
     let Some(e) = e else {
-        let what = if serde_json::from_slice::<&RawValue>(line).is_ok() {
+        let json = serde_json::from_slice::<&RawValue>(line).is_ok();
+        if json && line.trim_ascii_start().starts_with(b"[") {
+            // A whole export on one line: the records are its elements.
+            return Error::input(
+                "record",
+                "is a JSON array, not an object (a list of records?)",
+                "give one record per line: `jq -c '.[]' FILE` splits a list into JSON Lines",
+            );
+        }
+        let what = if json {
             "is JSON but not an object"
         } else {
             "is not a JSON object"
@@ -614,6 +623,14 @@ fn record_error(line: &[u8], e: &Option<serde_json::Error>, hint: &str) -> Error
 
 fn missing_field(fields: &[(&str, bool)], hint: &str) -> Error {
     let missing: Vec<&str> = fields.iter().filter(|f| f.1).map(|f| f.0).collect();
+    // A log of captures without keys is the common case: say how to give them one.
+    let hint = if missing.contains(&"session_key") {
+        format!(
+            "{hint}; for lines that carry no session_key, give one with --session-key KEY or --session OPENID|last"
+        )
+    } else {
+        hint.to_string()
+    };
     Error::input(
         "record",
         format!(
