@@ -758,7 +758,7 @@ fn a_file_read_whole_is_bounded_when_it_is_an_endless_source() {
 
     refused(
         run(wx().args(["simulate", "/dev/zero"])),
-        "/dev/zero holds more than 8 MiB",
+        "/dev/zero holds more than 1 MiB",
     );
 
     refused(

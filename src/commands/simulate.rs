@@ -24,7 +24,7 @@ use crate::scenario::{embedded, flow, lang};
 
 /// The largest flow file read: far past any real flow, small enough that a wrong path
 /// (`/dev/zero`, a log) is refused at once.
-const MAX_FLOW_BYTES: usize = 8 << 20;
+const MAX_FLOW_BYTES: usize = 1 << 20;
 
 /// Lines of the backend's stderr shown under a failed step.
 const STDERR_SHOWN: usize = 15;
