@@ -21,12 +21,19 @@ use serde::Deserialize;
 
 use crate::cli::CredentialArgs;
 use crate::commands::values::read_value;
+use crate::core::capped::read_text_at_most;
 use crate::core::error::io_reason;
 use crate::core::{Error, Result, Secret};
 
 pub const ENV_SECRET: &str = "WXLOGIN_SECRET";
 /// The profile used when none is named.
 pub const DEFAULT_PROFILE: &str = "default";
+
+/// The largest config file read: profiles are a few lines each; a wrong path is refused at once.
+const MAX_CONFIG_BYTES: usize = 1 << 20;
+
+/// The largest `--secret-file` read: an appsecret is 32 characters.
+const MAX_SECRET_FILE_BYTES: usize = 64 << 10;
 
 /// One `[profile.NAME]` table.
 #[derive(Clone, Default, Deserialize)]
@@ -102,8 +109,19 @@ impl Settings {
         let mut settings = Settings::default();
         let profile = profile.filter(|p| !p.is_empty());
         let text = match &path {
-            Some(p) => match std::fs::read_to_string(p) {
-                Ok(text) => Some(text),
+            Some(p) => match read_text_at_most(p, MAX_CONFIG_BYTES) {
+                Ok(Some(text)) => Some(text),
+                Ok(None) => {
+                    return Err(Error::input(
+                        "config",
+                        format!(
+                            "{} holds more than {} KiB",
+                            p.display(),
+                            MAX_CONFIG_BYTES >> 10
+                        ),
+                        "a config file is a few profiles of a few lines: point XDG_CONFIG_HOME at the right one",
+                    ));
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => {
                     return Err(Error::input(
@@ -294,13 +312,25 @@ impl Settings {
     }
 
     fn secret_from_file(&mut self, path: &Path, field: &str) -> Result<Secret> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::input(
-                field,
-                format!("cannot read {}: {}", path.display(), io_reason(&e)),
-                "give the path of a readable file holding only the appsecret",
-            )
-        })?;
+        let text = read_text_at_most(path, MAX_SECRET_FILE_BYTES)
+            .map_err(|e| {
+                Error::input(
+                    field,
+                    format!("cannot read {}: {}", path.display(), io_reason(&e)),
+                    "give the path of a readable file holding only the appsecret",
+                )
+            })?
+            .ok_or_else(|| {
+                Error::input(
+                    field,
+                    format!(
+                        "{} holds more than {} KiB",
+                        path.display(),
+                        MAX_SECRET_FILE_BYTES >> 10
+                    ),
+                    "give the path of a file holding only the appsecret (32 characters)",
+                )
+            })?;
         if let Some(warning) = loose_permissions(path, "holds the appsecret") {
             self.warnings.push(warning);
         }

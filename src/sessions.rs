@@ -6,12 +6,17 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::capped::read_text_at_most;
 use crate::core::{Error, Result, Secret};
 
 /// At most this many sessions are kept (the newest).
 pub const MAX_SESSIONS: usize = 100;
 /// A session_key is rarely still current after a week; older entries are dropped.
 pub const MAX_AGE_SECS: i64 = 7 * 24 * 3600;
+
+/// The largest store read: [`MAX_SESSIONS`] entries take a few hundred KB at most.
+const MAX_FILE_BYTES: usize = 8 << 20;
+
 /// What `--session` takes to mean the newest stored session.
 pub const LAST: &str = "last";
 
@@ -74,8 +79,19 @@ impl Store {
 
     /// Sessions still within the bounds, oldest first. A missing file is an empty store.
     pub fn load(&self, now: i64) -> Result<Vec<StoredSession>> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
+        let text = match read_text_at_most(&self.path, MAX_FILE_BYTES) {
+            Ok(Some(text)) => text,
+            Ok(None) => {
+                return Err(Error::input(
+                    "sessions",
+                    format!(
+                        "{} holds more than {} MiB",
+                        self.path.display(),
+                        MAX_FILE_BYTES >> 20
+                    ),
+                    "it is not a sessions file: remove it (`wxlogin sessions forget --all`) to start afresh",
+                ));
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => {
                 return Err(Error::input(

@@ -699,3 +699,72 @@ fn a_value_from_an_endless_file_is_refused_at_the_read_limit() {
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert!(out.stderr.contains("more than 8 MiB"), "{}", out.stderr);
 }
+
+/// Every other file read whole (the appsecret file, the config file, the sessions store, a
+/// flow file, the mock's `--state`) was read to its end whatever it was, so a link to
+/// `/dev/zero` grew memory by gigabytes a second. Each is now read to a limit, or (`--state`,
+/// which only a regular file can be) refused by its type: exit 3 and one line naming it.
+#[test]
+fn a_file_read_whole_is_bounded_when_it_is_an_endless_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = |name: &str| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        path
+    };
+    let secret = link("secret");
+    link("config/wxlogin/config.toml");
+    link("state/wxlogin/sessions.json");
+    let state = link("mock-state.json");
+    let code2session = |cmd: &mut assert_cmd::Command| {
+        cmd.args([
+            "code2session",
+            "--appid",
+            "wx1234567890abcdef",
+            "--code",
+            "0a1b2c",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ]);
+    };
+
+    let refused = |out: common::Run, says: &str| {
+        assert_eq!(out.code, 3, "{says}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{}", out.stderr);
+        assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    };
+
+    let mut cmd = wx();
+    code2session(&mut cmd);
+    refused(
+        run(cmd.arg("--secret-file").arg(&secret)),
+        "secret holds more than 64 KiB",
+    );
+
+    let mut cmd = wx();
+    code2session(cmd.env("XDG_CONFIG_HOME", dir.path().join("config")));
+    refused(
+        run(cmd.env("WXLOGIN_SECRET", "0123456789abcdef0123456789abcdef")),
+        "config.toml holds more than 1024 KiB",
+    );
+
+    refused(
+        run(wx()
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .arg("sessions")),
+        "sessions.json holds more than 8 MiB",
+    );
+
+    refused(
+        run(wx().args(["simulate", "/dev/zero"])),
+        "/dev/zero holds more than 1 MiB",
+    );
+
+    refused(
+        run(wx()
+            .args(["mock-server", "--port", "0", "--state"])
+            .arg(&state)),
+        "mock-state.json is not a regular file",
+    );
+}

@@ -406,3 +406,42 @@ async fn wecom_access_tokens_stay_within_max_codes_and_the_latest_still_works() 
     .await;
     assert_eq!(answer["userid"], "member", "{answer}");
 }
+
+/// Faults were kept however many were set, so a suite that set one per test on a route it
+/// never called grew the mock (and the scan each request makes) without bound. Past 1024 a new
+/// one is refused and nothing changes; a value out of range is named, not taken for a missing
+/// fault ("give errcode and/or latency_ms" answered a count past u32).
+#[tokio::test]
+async fn faults_are_bounded_and_a_value_out_of_range_is_named() {
+    let m = mock(Limits::default()).await;
+    let fault = json!({"route": "resetusersessionkey", "errcode": 40001});
+    for _ in 0..1024 {
+        assert_eq!(post(&m, "/mock/faults", fault.clone()).await.0, 200);
+    }
+    let (status, body) = post(&m, "/mock/faults", fault.clone()).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["errmsg"]
+            .as_str()
+            .unwrap()
+            .contains("1024 faults are already set"),
+        "{body}"
+    );
+    let listed = get(&m, "/mock/faults").await;
+    assert_eq!(listed["faults"].as_array().unwrap().len(), 1024);
+
+    let (status, _) = post(&m, "/mock/faults", json!({"clear": true})).await;
+    assert_eq!(status, 200);
+    assert_eq!(post(&m, "/mock/faults", fault).await.0, 200);
+
+    let (status, body) = post(
+        &m,
+        "/mock/faults",
+        json!({"route": "token", "errcode": 40001, "count": u64::MAX}),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let errmsg = body["errmsg"].as_str().unwrap();
+    assert!(errmsg.contains("18446744073709551615"), "{body}");
+    assert!(!errmsg.contains("give errcode"), "{body}");
+}

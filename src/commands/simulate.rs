@@ -8,6 +8,7 @@ use serde_json::{Map, json};
 
 use super::Outcome;
 use crate::cli::SimulateArgs;
+use crate::core::capped::read_text_at_most;
 use crate::core::error::io_reason;
 use crate::core::{Error, Secret};
 use crate::mock::AppSpec;
@@ -21,18 +22,30 @@ use crate::scenario::render::{self, SIMULATE_LANES};
 use crate::scenario::run::{self, Event, RunOptions};
 use crate::scenario::{embedded, flow, lang};
 
+/// The largest flow file read: far past any real flow, small enough that a wrong path
+/// (`/dev/zero`, a log) is refused at once.
+const MAX_FLOW_BYTES: usize = 1 << 20;
+
 /// Lines of the backend's stderr shown under a failed step.
 const STDERR_SHOWN: usize = 15;
 
 pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
     let path = args.flow.display().to_string();
-    let source = std::fs::read_to_string(&args.flow).map_err(|e| {
-        Error::input(
-            "FLOW.toml",
-            format!("cannot read {path}: {}", io_reason(&e)),
-            "give the path of a flow file (see examples/flows/)",
-        )
-    })?;
+    let source = read_text_at_most(&args.flow, MAX_FLOW_BYTES)
+        .map_err(|e| {
+            Error::input(
+                "FLOW.toml",
+                format!("cannot read {path}: {}", io_reason(&e)),
+                "give the path of a flow file (see examples/flows/)",
+            )
+        })?
+        .ok_or_else(|| {
+            Error::input(
+                "FLOW.toml",
+                format!("{path} holds more than {} MiB", MAX_FLOW_BYTES >> 20),
+                "a flow file is a few dozen steps: give the path of one (see examples/flows/)",
+            )
+        })?;
     let mut flow = flow::parse(&path, &source, args.backend.as_deref())?;
     if let Some(appid) = &args.appid {
         flow.appid = appid.trim().to_string();

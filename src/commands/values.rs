@@ -61,18 +61,15 @@ pub fn read_file(field: &str, path: &str) -> Result<String> {
 
 /// Reads at most [`MAX_VALUE_BYTES`]; one byte more is the error (so an endless source ends).
 fn read_capped(field: &str, source: &str, reader: impl Read) -> std::io::Result<Result<Vec<u8>>> {
-    let mut bytes = Vec::new();
-    reader
-        .take(MAX_VALUE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() > MAX_VALUE_BYTES {
-        return Ok(Err(Error::input(
-            field,
-            format!("{source} holds more than {} MiB", MAX_VALUE_BYTES >> 20),
-            "a real value is at most a few hundred KB: give the file of that one value",
-        )));
-    }
-    Ok(Ok(bytes))
+    Ok(
+        crate::core::capped::read_at_most(reader, MAX_VALUE_BYTES)?.ok_or_else(|| {
+            Error::input(
+                field,
+                format!("{source} holds more than {} MiB", MAX_VALUE_BYTES >> 20),
+                "a real value is at most a few hundred KB: give the file of that one value",
+            )
+        }),
+    )
 }
 
 fn utf8(field: &str, source: &str, bytes: Vec<u8>) -> Result<String> {

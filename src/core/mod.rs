@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod batch;
+pub mod capped;
 pub mod clock;
 pub mod crypto;
 pub mod errcode;

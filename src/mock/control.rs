@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::Mock;
 use super::client::UserInfoCapture;
-use super::faults::{Fault, MAX_LATENCY_MS, ROUTES};
+use super::faults::{Fault, MAX_FAULTS, MAX_LATENCY_MS, ROUTES};
 use super::profile::Profile;
 use super::reply::{self, BODY_LIMIT, Note, Refusal, json, refused};
 use super::state::{CodeKey, User, code_str, key_bytes, lock, now_ms};
@@ -378,8 +378,6 @@ pub(crate) async fn phonenumber(Ext(mock): Shared, body: Body) -> Response {
 struct FaultRequest {
     #[serde(default)]
     clear: bool,
-    #[serde(flatten)]
-    fault: Option<Fault>,
 }
 
 /// `POST /mock/faults {"route","errcode"?,"errmsg"?,"latency_ms"?,"count"?}` adds a fault;
@@ -396,9 +394,9 @@ pub(crate) async fn faults(Ext(mock): Shared, body: Body) -> Response {
             mock.faults.clear();
             return Ok(());
         }
-        let fault = req
-            .fault
-            .ok_or_else(|| Refusal::new(400, 47001, "give errcode and/or latency_ms"))?;
+        // Parsed on its own, not flattened into an Option: a value out of range (a count past
+        // u32, an errcode past i64) is then named, not taken for a missing fault.
+        let fault: Fault = parse(&bytes)?;
         if !fault.route_is_known() {
             let mut names: Vec<&str> = Vec::new();
             for name in ROUTES.iter().map(|p| p.rsplit('/').next().unwrap_or(p)) {
@@ -426,7 +424,15 @@ pub(crate) async fn faults(Ext(mock): Shared, body: Body) -> Response {
                 format!("latency_ms is at most {MAX_LATENCY_MS}, count at least 1"),
             ));
         }
-        mock.faults.add(fault);
+        if !mock.faults.add(fault) {
+            return Err(Refusal::new(
+                400,
+                47001,
+                format!(
+                    "{MAX_FAULTS} faults are already set: let some fire, or remove them with {{\"clear\": true}}"
+                ),
+            ));
+        }
         Ok(())
     })();
     match result {

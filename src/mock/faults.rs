@@ -48,6 +48,10 @@ fn one() -> u32 {
 /// The longest injected delay: long enough for any client timeout, short enough not to hang.
 pub const MAX_LATENCY_MS: u64 = 60_000;
 
+/// The most faults set at once: each request scans them, and a test suite that sets faults on
+/// a route it never calls must not grow the mock without bound.
+pub const MAX_FAULTS: usize = 1024;
+
 /// The WeChat routes a fault can name (by path or last segment), besides `*`.
 pub const ROUTES: &[&str] = &[
     "/sns/jscode2session",
@@ -109,10 +113,15 @@ impl Drop for DelayGuard<'_> {
 }
 
 impl Faults {
-    pub(crate) fn add(&self, fault: Fault) {
+    /// Sets a fault; false (nothing changed) when [`MAX_FAULTS`] are already set.
+    pub(crate) fn add(&self, fault: Fault) -> bool {
         let mut list = lock(&self.list);
+        if list.len() >= MAX_FAULTS {
+            return false;
+        }
         list.push(fault);
         self.active.store(true, Ordering::Release);
+        true
     }
 
     pub(crate) fn clear(&self) {

@@ -113,23 +113,39 @@ pub(crate) struct TokenSnap {
 }
 
 /// Reads a state file; a missing file is an empty state, a broken one an input error.
+/// Only a regular file can be one (the mock writes it by renaming), so a device or a FIFO
+/// (`/dev/zero`, a link to one) is refused before it is opened; the JSON is parsed as it is
+/// read, so a file of garbage fails at its first bad byte without being held whole.
 pub(crate) fn load(path: &Path) -> Result<Option<Snapshot>, Error> {
-    let text = match std::fs::read(path) {
-        Ok(t) => t,
+    let cannot = |e: &std::io::Error| {
+        Error::input(
+            "--state",
+            format!(
+                "cannot read {}: {}",
+                path.display(),
+                crate::core::error::io_reason(e)
+            ),
+            "check the path and its permissions",
+        )
+    };
+    match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
+        Err(e) => return Err(cannot(&e)),
+        Ok(m) if m.is_file() => {}
+        Ok(m) if m.is_dir() => {
+            return Err(cannot(&std::io::ErrorKind::IsADirectory.into()));
+        }
+        Ok(_) => {
             return Err(Error::input(
                 "--state",
-                format!(
-                    "cannot read {}: {}",
-                    path.display(),
-                    crate::core::error::io_reason(&e)
-                ),
-                "check the path and its permissions",
+                format!("{} is not a regular file", path.display()),
+                "give a file this mock wrote, or a new path (it is created)",
             ));
         }
-    };
-    let snap: Snapshot = serde_json::from_slice(&text).map_err(|e| {
+    }
+    let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
+    let reader = std::io::BufReader::with_capacity(256 * 1024, file);
+    let snap: Snapshot = serde_json::from_reader(reader).map_err(|e| {
         Error::input(
             "--state",
             format!("{} is not a mock state file: {e}", path.display()),

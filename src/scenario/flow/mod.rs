@@ -4,6 +4,7 @@
 mod raw;
 mod step;
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -133,7 +134,7 @@ pub enum Expectation {
 /// `backend`, when given, replaces the file's `backend` (the `--backend` flag).
 pub fn parse(file: &str, source: &str, backend: Option<&str>) -> Result<Flow> {
     let mut raw: RawFlow = toml::from_str(source).map_err(|e| toml_error(file, source, &e))?;
-    let at = Locator { file, source };
+    let at = Locator::new(file, source);
     if let Some(url) = backend {
         let url = url.trim().trim_end_matches('/');
         if !(url.starts_with("http://") || url.starts_with("https://"))
@@ -214,7 +215,10 @@ pub fn parse(file: &str, source: &str, backend: Option<&str>) -> Result<Flow> {
             "the flow has no [[steps]]",
         ));
     }
-    let mut defined: Vec<String> = BUILTINS.iter().map(|s| s.to_string()).collect();
+    let mut defined = Defined::default();
+    for name in BUILTINS {
+        defined.add(name.to_string());
+    }
     let mut steps = Vec::new();
     for (i, raw_step) in raw_steps.into_inner().into_iter().enumerate() {
         let number = i + 1;
@@ -223,7 +227,7 @@ pub fn parse(file: &str, source: &str, backend: Option<&str>) -> Result<Flow> {
         check_placeholders(&at, &step, &defined, span.start)?;
         if let Action::Wx(wx) = &step.action
             && !matches!(wx, Wx::Login { .. })
-            && !defined.iter().any(|d| d == "openid")
+            && !defined.has("openid")
         {
             return Err(at.error(
                 span.start,
@@ -235,7 +239,9 @@ pub fn parse(file: &str, source: &str, backend: Option<&str>) -> Result<Flow> {
                 ),
             ));
         }
-        defined.extend(defines(&step));
+        for name in defines(&step) {
+            defined.add(name);
+        }
         steps.push(step);
     }
     Ok(Flow {
@@ -250,17 +256,21 @@ pub fn parse(file: &str, source: &str, backend: Option<&str>) -> Result<Flow> {
 
 struct Locator<'a> {
     file: &'a str,
-    source: &'a str,
+    /// Offsets of the file's line breaks, found once: counting them from the start for each
+    /// step made a flow of many steps quadratic to read.
+    breaks: Vec<usize>,
 }
 
-impl Locator<'_> {
+impl<'a> Locator<'a> {
+    fn new(file: &'a str, source: &str) -> Locator<'a> {
+        Locator {
+            file,
+            breaks: memchr::memchr_iter(b'\n', source.as_bytes()).collect(),
+        }
+    }
+
     fn line(&self, offset: usize) -> usize {
-        let end = offset.min(self.source.len());
-        self.source.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
+        self.breaks.partition_point(|&b| b < offset) + 1
     }
 
     fn error(&self, offset: usize, step: Option<usize>, field: &str, message: &str) -> Error {
@@ -311,10 +321,31 @@ pub fn defines(step: &Step) -> Vec<String> {
     }
 }
 
+/// The names earlier steps define, each once: every login step defines the same few again,
+/// and a list searched per step made a flow of many steps quadratic to check.
+#[derive(Default)]
+struct Defined {
+    /// In the order first defined, for the "did you mean" hint.
+    order: Vec<String>,
+    set: HashSet<String>,
+}
+
+impl Defined {
+    fn add(&mut self, name: String) {
+        if self.set.insert(name.clone()) {
+            self.order.push(name);
+        }
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.set.contains(name)
+    }
+}
+
 fn check_placeholders(
     at: &Locator<'_>,
     step: &Step,
-    defined: &[String],
+    defined: &Defined,
     start: usize,
 ) -> Result<()> {
     let Action::Http(http) = &step.action else {
@@ -346,8 +377,12 @@ fn check_placeholders(
         let mut names = Vec::new();
         template::placeholders_in_value(value, &mut names)
             .map_err(|m| at.error(start, Some(step.number), field, &m))?;
-        if let Some(name) = names.iter().find(|n| !defined.iter().any(|d| d == *n)) {
-            let hint = match defined.iter().find(|d| strsim::levenshtein(d, name) <= 2) {
+        if let Some(name) = names.iter().find(|n| !defined.has(n)) {
+            let hint = match defined
+                .order
+                .iter()
+                .find(|d| strsim::levenshtein(d, name) <= 2)
+            {
                 Some(close) => format!(": did you mean {{{{{close}}}}}?"),
                 None => producer_of(name).to_string(),
             };
@@ -410,7 +445,7 @@ fn toml_error(file: &str, source: &str, e: &toml::de::Error) -> Error {
     while !source.is_char_boundary(offset) {
         offset -= 1;
     }
-    let at = Locator { file, source };
+    let at = Locator::new(file, source);
     let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_text = source[line_start..].lines().next().unwrap_or("");
     let key = line_text
