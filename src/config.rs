@@ -114,11 +114,7 @@ impl Settings {
                 Ok(None) => {
                     return Err(Error::input(
                         "config",
-                        format!(
-                            "{} holds more than {} KiB",
-                            p.display(),
-                            MAX_CONFIG_BYTES >> 10
-                        ),
+                        crate::core::capped::more_than(p.display(), MAX_CONFIG_BYTES),
                         "a config file is a few profiles of a few lines: point XDG_CONFIG_HOME at the right one",
                     ));
                 }
@@ -323,11 +319,7 @@ impl Settings {
             .ok_or_else(|| {
                 Error::input(
                     field,
-                    format!(
-                        "{} holds more than {} KiB",
-                        path.display(),
-                        MAX_SECRET_FILE_BYTES >> 10
-                    ),
+                    crate::core::capped::more_than(path.display(), MAX_SECRET_FILE_BYTES),
                     "give the path of a file holding only the appsecret (32 characters)",
                 )
             })?;

@@ -84,11 +84,7 @@ impl Store {
             Ok(None) => {
                 return Err(Error::input(
                     "sessions",
-                    format!(
-                        "{} holds more than {} MiB",
-                        self.path.display(),
-                        MAX_FILE_BYTES >> 20
-                    ),
+                    crate::core::capped::more_than(self.path.display(), MAX_FILE_BYTES),
                     "it is not a sessions file: remove it (`wxlogin sessions forget --all`) to start afresh",
                 ));
             }

@@ -746,7 +746,7 @@ fn a_file_read_whole_is_bounded_when_it_is_an_endless_source() {
     code2session(cmd.env("XDG_CONFIG_HOME", dir.path().join("config")));
     refused(
         run(cmd.env("WXLOGIN_SECRET", "0123456789abcdef0123456789abcdef")),
-        "config.toml holds more than 1024 KiB",
+        "config.toml holds more than 1 MiB",
     );
 
     refused(
@@ -767,4 +767,41 @@ fn a_file_read_whole_is_bounded_when_it_is_an_endless_source() {
             .arg(&state)),
         "mock-state.json is not a regular file",
     );
+}
+
+/// An error echoing the value it refuses (a flow's unknown `wx`, a server's errmsg) printed it
+/// whole: a 900 KB line for a 900 KB value. Messages and hints are now cut in the middle past
+/// 1 KiB, saying how much was left out, in the human line and the `--json` document alike.
+#[test]
+fn an_error_echoing_a_huge_value_stays_one_short_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("flow.toml");
+    let value = "x".repeat(900_000);
+    std::fs::write(
+        &flow,
+        format!(
+            "backend = \"http://127.0.0.1:9\"\nappid = \"wx1234567890abcdef\"\n\
+             [[steps]]\nwx = \"{value}\"\n"
+        ),
+    )
+    .unwrap();
+    let out = run(wx().args(["simulate", "--mock-port", "0"]).arg(&flow));
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    assert!(out.stderr.len() < 4_096, "{} bytes", out.stderr.len());
+    assert!(
+        out.stderr.contains("bytes left out]"),
+        "{}",
+        &out.stderr[..200]
+    );
+    assert!(out.stderr.contains("is not a wx action"), "{}", out.stderr);
+
+    let out = run(wx()
+        .args(["--json", "simulate", "--mock-port", "0"])
+        .arg(&flow));
+    assert_eq!(out.code, 3);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let message = doc["error"]["message"].as_str().unwrap();
+    assert!(message.len() < 2_048, "{} bytes", message.len());
+    assert!(message.contains("is not a wx action"), "{message}");
 }

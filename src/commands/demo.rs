@@ -7,6 +7,7 @@ use serde_json::json;
 use super::Outcome;
 use crate::cli::DemoArgs;
 use crate::core::exit;
+use crate::core::text::clip;
 use crate::mock::intercept::{self, InterceptConfig};
 use crate::output::{Ctx, println_safe};
 use crate::scenario::demo::{self, DemoStep, Phase, Verdict};
@@ -132,12 +133,4 @@ fn step_lines(d: &Diagram, step: &DemoStep) -> Vec<String> {
         lines.push(d.note(&clip(text, 160), mark));
     }
     lines
-}
-
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let head: String = text.chars().take(max - 1).collect();
-    format!("{head}…")
 }

@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
         .ok_or_else(|| {
             Error::input(
                 "FLOW.toml",
-                format!("{path} holds more than {} MiB", MAX_FLOW_BYTES >> 20),
+                crate::core::capped::more_than(&path, MAX_FLOW_BYTES),
                 "a flow file is a few dozen steps: give the path of one (see examples/flows/)",
             )
         })?;

@@ -65,7 +65,7 @@ fn read_capped(field: &str, source: &str, reader: impl Read) -> std::io::Result<
         crate::core::capped::read_at_most(reader, MAX_VALUE_BYTES)?.ok_or_else(|| {
             Error::input(
                 field,
-                format!("{source} holds more than {} MiB", MAX_VALUE_BYTES >> 20),
+                crate::core::capped::more_than(source, MAX_VALUE_BYTES),
                 "a real value is at most a few hundred KB: give the file of that one value",
             )
         }),

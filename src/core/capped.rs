@@ -24,6 +24,15 @@ pub fn read_text_at_most(path: &Path, max: usize) -> std::io::Result<Option<Stri
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
+/// `WHAT holds more than N MiB` (or KiB): the one wording of a read stopped at its limit.
+pub fn more_than(what: impl std::fmt::Display, max: usize) -> String {
+    if max >= 1 << 20 && max.is_multiple_of(1 << 20) {
+        format!("{what} holds more than {} MiB", max >> 20)
+    } else {
+        format!("{what} holds more than {} KiB", max >> 10)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,6 +44,8 @@ mod tests {
             read_at_most(&b"0123456789"[..], 10).unwrap().as_deref(),
             Some(&b"0123456789"[..])
         );
+        assert_eq!(more_than("f", 1 << 20), "f holds more than 1 MiB");
+        assert_eq!(more_than("f", 64 << 10), "f holds more than 64 KiB");
         #[cfg(unix)]
         assert!(
             read_text_at_most(Path::new("/dev/zero"), 1 << 20)

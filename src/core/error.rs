@@ -6,6 +6,11 @@ use thiserror::Error;
 
 use super::errcode::Lang;
 use super::platform::Platform;
+use super::text;
+
+/// The most of a message or hint shown, in bytes: an error may echo a value of megabytes (a
+/// flow's unknown `wx`, a server's errmsg), and one line must stay readable.
+const MAX_SHOWN: usize = 1024;
 
 /// Exit codes, documented in the README and in `--help`.
 pub mod exit {
@@ -156,13 +161,19 @@ impl Error {
                 let meaning = platform.explain(*errcode, lang).0;
                 let name = platform.display();
                 let field = platform.errcode_field();
+                let errmsg = text::elide_middle(errmsg, MAX_SHOWN);
                 format!("{name} answered {field} {errcode} ({meaning}): {errmsg}")
             }
-            other => other.to_string(),
+            other => text::elide_middle(&other.to_string(), MAX_SHOWN).into_owned(),
         }
     }
 
     pub fn hint_in(&self, lang: Lang) -> String {
+        let hint = self.hint_whole(lang);
+        text::elide_middle(&hint, MAX_SHOWN).into_owned()
+    }
+
+    fn hint_whole(&self, lang: Lang) -> String {
         match self {
             Error::Input { hint, .. }
             | Error::Decrypt { hint, .. }

@@ -14,6 +14,7 @@ pub mod model;
 pub mod platform;
 pub mod redact;
 pub mod secret;
+pub mod text;
 pub mod userdata;
 pub mod variants;
 

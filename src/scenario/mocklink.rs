@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::core::text::clip;
 use crate::core::{ApiNote, Error, Result, errcode};
 use crate::mock::Login;
 
@@ -334,7 +335,8 @@ impl MockLink {
     }
 
     fn odd_answer(&self, path: &str, v: &Value) -> Error {
-        let text = clip(&v.to_string(), 200);
+        let whole = v.to_string();
+        let text = clip(&whole, 200);
         Error::transport(
             format!("{}{path} answered something unexpected: {text}", self.base),
             "is --mock the URL of a `wxlogin mock-server`?",
@@ -349,15 +351,6 @@ fn tls_failure(v: &Value) -> Option<TlsFailure> {
         untrusted: v.get("untrusted").and_then(Value::as_bool).unwrap_or(false),
         message: v.get("message").and_then(Value::as_str)?.to_string(),
     })
-}
-
-/// At most `max` bytes of `text`, cut on a character boundary (the text may be CJK).
-pub fn clip(text: &str, max: usize) -> String {
-    let mut end = max.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text[..end].to_string()
 }
 
 /// The reason of a reqwest error without its URL (which may carry credentials).
@@ -382,15 +375,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn clip_cuts_cjk_text_on_a_char_boundary_not_inside_it() {
-        // 3 bytes per character: byte 200 falls inside the 67th.
-        let text = "微".repeat(100);
-        let cut = clip(&text, 200);
-        assert_eq!(cut.len(), 198);
-        assert_eq!(clip("short", 200), "short");
+    fn an_odd_answer_of_cjk_text_is_cut_on_a_character_boundary() {
+        let text = "微".repeat(300);
         let link = MockLink::new("http://127.0.0.1:1").unwrap();
         let err = link.odd_answer("/mock/login", &json!({"errmsg": text}));
-        assert!(err.to_string().contains("微微"), "{err}");
+        assert!(
+            err.to_string().contains(&format!("{}…", "微".repeat(10))),
+            "{err}"
+        );
     }
 
     #[test]
