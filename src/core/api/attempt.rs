@@ -216,7 +216,13 @@ pub(crate) fn read_errcode(value: Option<&Value>) -> std::result::Result<i64, St
         None | Some(Value::Null) => Ok(0),
         Some(Value::Number(n)) => n
             .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+            // A whole float within i64's range only: `as` would turn 1e308 or u64::MAX into
+            // i64::MAX, an errcode the server never sent.
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18)
+                    .map(|f| f as i64)
+            })
             .ok_or_else(|| n.to_string()),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(0),
         Some(Value::String(s)) => s.trim().parse().map_err(|_| format!("{s:?}")),
@@ -372,5 +378,10 @@ mod tests {
         assert_eq!(read_errcode(Some(&json!(40163.0))), Ok(40163));
         assert!(read_errcode(Some(&json!("busy"))).is_err());
         assert!(read_errcode(Some(&json!([1]))).is_err());
+        assert_eq!(
+            read_errcode(Some(&json!(u64::MAX))),
+            Err("18446744073709551615".to_string())
+        );
+        assert_eq!(read_errcode(Some(&json!(1e308))), Err("1e+308".to_string()));
     }
 }
