@@ -68,7 +68,7 @@ pub struct MockConfig {
     pub apps: Vec<(String, String)>,
     /// Makes openids, codes, keys and the demo app reproducible.
     pub seed: Option<u64>,
-    /// A JSON file keeping apps, users, codes and tokens across restarts.
+    /// A JSON file keeping apps, users, codes and tokens, the login variants' too, across restarts.
     pub state: Option<PathBuf>,
     pub code_ttl: Duration,
     /// One line per request on stderr.
