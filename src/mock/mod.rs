@@ -68,7 +68,7 @@ pub struct MockConfig {
     pub apps: Vec<(String, String)>,
     /// Makes openids, codes, keys and the demo app reproducible.
     pub seed: Option<u64>,
-    /// A JSON file keeping apps, users, codes and tokens across restarts.
+    /// A JSON file keeping apps, users, codes and tokens, the login variants' too, across restarts.
     pub state: Option<PathBuf>,
     pub code_ttl: Duration,
     /// One line per request on stderr.
@@ -337,10 +337,11 @@ fn build(
     cfg: &MockConfig,
     tls_failures: Option<Arc<intercept::TlsFailures>>,
 ) -> Result<Arc<Mock>, Error> {
-    let saved = match &cfg.state {
+    let mut saved = match &cfg.state {
         Some(path) => persist::load(path)?,
         None => None,
     };
+    let saved_variants = saved.as_mut().and_then(|s| s.variants.take());
     let epoch = saved.as_ref().map_or(0, |s| s.epoch.saturating_add(1));
     let entropy = Entropy::new(cfg.seed, epoch);
     let mut configured = Vec::with_capacity(cfg.apps.len());
@@ -372,6 +373,15 @@ fn build(
         persist::restore(&state, snap);
     }
     let variants = variants::Variants::new(&cfg.variants, &state);
+    if let Some(snap) = saved_variants {
+        let (left_out, gone) = variants.restore(&state, snap);
+        if left_out > 0 {
+            journal::warn(&format!(
+                "state file: {left_out} login-variant entries left out, no longer configured: {}",
+                gone.join(", ")
+            ));
+        }
+    }
     let mock = Arc::new(Mock {
         variants,
         state,
@@ -744,7 +754,8 @@ async fn save_now(mock: &Arc<Mock>, path: &std::path::Path) -> Result<(), Error>
 /// One snapshot written to `path`, its cost counted for `/mock/stats`.
 fn save_blocking(mock: &Mock, path: &std::path::Path) -> std::io::Result<()> {
     let started = Instant::now();
-    let snap = persist::snapshot(&mock.state);
+    let mut snap = persist::snapshot(&mock.state);
+    snap.variants = Some(mock.variants.snapshot(&mock.state));
     let copied = started.elapsed();
     let size = persist::save(path, &snap)?;
     mock.saves.record(size, copied, started.elapsed());

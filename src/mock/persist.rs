@@ -52,6 +52,9 @@ pub(crate) struct Snapshot {
     pub codes: Vec<CodeSnap>,
     pub phone_codes: Vec<PhoneCodeSnap>,
     pub tokens: Vec<TokenSnap>,
+    /// What the login variants' routes keep; absent from files written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<VariantsSnap>,
 }
 
 #[derive(Serialize, Deserialize, Clone)]
@@ -110,6 +113,66 @@ pub(crate) struct TokenSnap {
     stable: bool,
     /// The app's newest token of its kind (the one a later request would replace).
     latest: bool,
+}
+
+/// The login variants' memory (`--component`, `--wecom`, `--douyin`), every entry named by its
+/// appid, corpid or component appid: the configuration may change between runs.
+#[derive(Serialize, Deserialize, Default)]
+pub(crate) struct VariantsSnap {
+    #[serde(default)]
+    pub tickets: Vec<TicketSnap>,
+    #[serde(default)]
+    pub tokens: Vec<FamilyTokenSnap>,
+    /// (corp, userid, app) → the mock user standing for that member.
+    #[serde(default)]
+    pub members: Vec<MemberSnap>,
+    /// (app, openid) → (corp, userid): who a WeCom code was issued to.
+    #[serde(default)]
+    pub member_of: Vec<MemberSnap>,
+    #[serde(default)]
+    pub anonymous_codes: Vec<AnonCodeSnap>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(crate) struct TicketSnap {
+    pub component_appid: String,
+    pub ticket: String,
+    /// The ticket the current one replaced (it answers 61005).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+}
+
+/// Whose a family token is: `{"component": APPID}` or `{"corp": CORPID}`.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Debug)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum OwnerSnap {
+    Component(String),
+    Corp(String),
+}
+
+#[derive(Serialize, Deserialize)]
+pub(crate) struct FamilyTokenSnap {
+    pub token: String,
+    pub owner: OwnerSnap,
+    pub expires_ms: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(crate) struct MemberSnap {
+    pub corpid: String,
+    pub userid: String,
+    pub appid: String,
+    pub openid: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(crate) struct AnonCodeSnap {
+    pub code: String,
+    pub appid: String,
+    pub anonymous_openid: String,
+    pub session_key: String,
+    pub issued_ms: u64,
+    pub used: bool,
 }
 
 /// Reads a state file; a missing file is an empty state, a broken one an input error.
@@ -343,6 +406,7 @@ pub(crate) fn snapshot(state: &State) -> Snapshot {
         codes,
         phone_codes,
         tokens,
+        variants: None,
     }
 }
 

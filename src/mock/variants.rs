@@ -13,9 +13,12 @@ use serde_json::{Value, json};
 
 use super::Mock;
 use super::bounds::Evictions;
+use super::persist::{
+    AnonCodeSnap, FamilyTokenSnap, MemberSnap, OwnerSnap, TicketSnap, VariantsSnap,
+};
 use super::reply::Refusal;
 use super::reply::{self, BODY_LIMIT, Note, json, refused, take, wechat_error};
-use super::state::{CodeKey, State, User, code_str, lock, now_ms};
+use super::state::{CodeKey, State, User, code_str, is_key_text, lock, now_ms};
 use crate::core::crypto;
 use crate::core::errcode::Lang;
 use crate::core::platform::Platform;
@@ -112,7 +115,7 @@ struct Corp {
     app: Option<usize>,
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 enum Owner {
     Component(usize),
     Corp(usize),
@@ -126,7 +129,8 @@ struct AnonCode {
     used: bool,
 }
 
-/// The variants' part of the mock's memory (not kept in `--state`).
+/// The variants' part of the mock's memory; `--state` keeps it by appid, corpid and component
+/// appid ([`Variants::snapshot`], [`Variants::restore`]).
 #[derive(Default)]
 pub(crate) struct Variants {
     components: Vec<Component>,
@@ -206,7 +210,185 @@ impl Variants {
             Evictions::add(&mock.state.evicted.tokens, (before - tokens.len()) as u64);
         }
         tokens.insert(token.clone(), (owner, now + TOKEN_TTL_MS));
+        drop(tokens);
+        mock.state.touch();
         token
+    }
+
+    /// A copy for `--state`: under each lock only clones of what is kept, names looked up after.
+    /// Expired anonymous codes would be refused anyway: they are not written.
+    pub(crate) fn snapshot(&self, state: &State) -> VariantsSnap {
+        let appid = |i: usize| state.apps[i].appid.clone();
+        let corpid = |i: usize| self.corps[i].corpid.clone();
+        let tickets = self
+            .components
+            .iter()
+            .map(|c| {
+                let (ticket, previous) = lock(&c.ticket).clone();
+                TicketSnap {
+                    component_appid: c.appid.clone(),
+                    ticket,
+                    previous,
+                }
+            })
+            .collect();
+        let kept: Vec<(String, Owner, u64)> = lock(&self.tokens)
+            .iter()
+            .map(|(t, (owner, expires))| (t.clone(), *owner, *expires))
+            .collect();
+        let tokens = kept
+            .into_iter()
+            .map(|(token, owner, expires_ms)| FamilyTokenSnap {
+                token,
+                owner: match owner {
+                    Owner::Component(i) => OwnerSnap::Component(self.components[i].appid.clone()),
+                    Owner::Corp(i) => OwnerSnap::Corp(corpid(i)),
+                },
+                expires_ms,
+            })
+            .collect();
+        let kept: Vec<(usize, String, usize, Arc<User>)> = lock(&self.members)
+            .iter()
+            .map(|((corp, userid, app), user)| (*corp, userid.clone(), *app, user.clone()))
+            .collect();
+        let members = kept
+            .into_iter()
+            .map(|(corp, userid, app, user)| MemberSnap {
+                corpid: corpid(corp),
+                userid,
+                appid: appid(app),
+                openid: user.openid.to_string(),
+            })
+            .collect();
+        let kept: Vec<(usize, String, usize, String)> = lock(&self.member_of)
+            .iter()
+            .map(|((app, openid), (corp, userid))| (*app, openid.clone(), *corp, userid.clone()))
+            .collect();
+        let member_of = kept
+            .into_iter()
+            .map(|(app, openid, corp, userid)| MemberSnap {
+                corpid: corpid(corp),
+                userid,
+                appid: appid(app),
+                openid,
+            })
+            .collect();
+        let (now, ttl) = (now_ms(), state.code_ttl_ms);
+        let anonymous_codes = lock(&self.anonymous)
+            .iter()
+            .filter(|(_, c)| now < c.issued_ms.saturating_add(ttl))
+            .map(|(code, c)| AnonCodeSnap {
+                code: code.clone(),
+                appid: appid(c.app),
+                anonymous_openid: c.anonymous_openid.clone(),
+                session_key: String::from_utf8_lossy(&c.session_key).into_owned(),
+                issued_ms: c.issued_ms,
+                used: c.used,
+            })
+            .collect();
+        VariantsSnap {
+            tickets,
+            tokens,
+            members,
+            member_of,
+            anonymous_codes,
+        }
+    }
+
+    /// Puts a saved copy back into variants just built from the configuration. Entries whose
+    /// component, corp or Douyin app is no longer configured are left out, as are members whose
+    /// user the state no longer keeps; the bounds hold (`--max-codes` for tokens and anonymous
+    /// codes, `--max-users` for members). Returns how many entries were left out because
+    /// something is no longer configured, and what (names only, never a secret).
+    pub(crate) fn restore(&self, state: &State, snap: VariantsSnap) -> (usize, Vec<String>) {
+        let mut left_out = 0usize;
+        let mut gone: Vec<String> = Vec::new();
+        let mut missing = |what: String| {
+            left_out += 1;
+            if !gone.contains(&what) {
+                gone.push(what);
+            }
+        };
+        let component = |id: &str| self.components.iter().position(|c| c.appid == id);
+        let corp = |id: &str| self.corps.iter().position(|c| c.corpid == id);
+        for t in snap.tickets {
+            match component(&t.component_appid) {
+                Some(i) => *lock(&self.components[i].ticket) = (t.ticket, t.previous),
+                None => missing(format!("component {}", t.component_appid)),
+            }
+        }
+        let max_codes = state.limits.max_codes.max(1);
+        let mut tokens = Vec::with_capacity(snap.tokens.len().min(max_codes));
+        for t in snap.tokens {
+            let owner = match &t.owner {
+                OwnerSnap::Component(id) => component(id).map(Owner::Component),
+                OwnerSnap::Corp(id) => corp(id).map(Owner::Corp),
+            };
+            match owner {
+                Some(owner) => tokens.push((t.token, owner, t.expires_ms)),
+                None => missing(match t.owner {
+                    OwnerSnap::Component(id) => format!("component {id}"),
+                    OwnerSnap::Corp(id) => format!("corp {id}"),
+                }),
+            }
+        }
+        // Past the bound, the soonest-expiring go, as when a token is issued.
+        if tokens.len() > max_codes {
+            tokens.sort_unstable_by_key(|t| std::cmp::Reverse(t.2));
+            tokens.truncate(max_codes);
+        }
+        lock(&self.tokens).extend(tokens.into_iter().map(|(t, o, e)| (t, (o, e))));
+        let mut members = lock(&self.members);
+        for m in snap.members {
+            let (Some(c), Some(app)) = (corp(&m.corpid), state.app(&m.appid)) else {
+                missing(format!("corp {}", m.corpid));
+                continue;
+            };
+            // Only a member whose user is still kept: the same user, not a copy of it.
+            if let Some(user) = state.user(app, &m.openid) {
+                members.insert((c, m.userid, app), user);
+            }
+        }
+        drop(members);
+        let mut member_of = lock(&self.member_of);
+        for m in snap.member_of {
+            let (Some(c), Some(app)) = (corp(&m.corpid), state.app(&m.appid)) else {
+                missing(format!("corp {}", m.corpid));
+                continue;
+            };
+            member_of.insert((app, m.openid), (c, m.userid));
+        }
+        drop(member_of);
+        self.bound_members(state);
+        let (now, ttl) = (now_ms(), state.code_ttl_ms);
+        let mut codes = Vec::new();
+        for c in snap.anonymous_codes {
+            let Some(app) = state.app(&c.appid).filter(|a| self.douyin.contains(a)) else {
+                missing(format!("douyin app {}", c.appid));
+                continue;
+            };
+            let Ok(key) = <[u8; 24]>::try_from(c.session_key.as_bytes()) else {
+                continue;
+            };
+            if !is_key_text(&key) || now >= c.issued_ms.saturating_add(ttl) {
+                continue;
+            }
+            let entry = AnonCode {
+                app,
+                anonymous_openid: c.anonymous_openid,
+                session_key: key,
+                issued_ms: c.issued_ms,
+                used: c.used,
+            };
+            codes.push((c.code, entry));
+        }
+        // Past the bound, used codes go first, then the oldest: as few valid ones as can be.
+        if codes.len() > max_codes {
+            codes.sort_unstable_by_key(|(_, c)| (c.used, std::cmp::Reverse(c.issued_ms)));
+            codes.truncate(max_codes);
+        }
+        lock(&self.anonymous).extend(codes);
+        (left_out, gone)
     }
 
     /// What the family's routes keep, for `GET /mock/stats`.
@@ -492,6 +674,7 @@ pub(crate) async fn push_verify_ticket(Ext(mock): Shared, uri: Uri) -> Response 
             let old = std::mem::replace(&mut slot.0, fresh.clone());
             slot.1 = Some(old);
             drop(slot);
+            mock.state.touch();
             ticket_reply(c, fresh)
         }
         Err(r) => refused(r, Note::default()),
@@ -713,6 +896,7 @@ pub(crate) async fn douyin_jscode2session(Ext(mock): Shared, body: Body) -> Resp
             return Err(40019);
         }
         entry.used = true;
+        state.touch();
         let data = json!({
             "session_key": std::str::from_utf8(&entry.session_key).unwrap_or(""),
             "openid": "",
@@ -825,6 +1009,7 @@ fn wecom_login(mock: &Mock, req: VariantLogin, bytes: &Bytes) -> Response {
         };
         lock(&v.member_of).insert((app, user.openid.to_string()), (corp, userid.clone()));
         v.bound_members(&mock.state);
+        mock.state.touch();
         let code = mock
             .state
             .login(&user)
@@ -891,6 +1076,8 @@ fn anonymous_login(mock: &Mock, req: VariantLogin, bytes: &Bytes) -> Response {
             used: false,
         },
     );
+    drop(codes);
+    state.touch();
     let body = json!({
         "anonymous_code": code,
         "code": code,
@@ -905,4 +1092,140 @@ pub(crate) fn sweep(mock: &Mock) {
     let now = now_ms();
     let ttl = mock.state.code_ttl_ms;
     lock(&mock.variants.anonymous).retain(|_, c| now < c.issued_ms.saturating_add(ttl));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::bounds::Limits;
+    use crate::mock::persist;
+    use crate::mock::state::{App, Entropy};
+
+    const KEY: &[u8; 24] = b"tiihtNczf5v6AKRyjwEUhQ==";
+
+    fn config(with_corp: bool) -> VariantConfig {
+        VariantConfig {
+            components: vec![("wxcomp".into(), "cs".into(), vec![])],
+            wecom: if with_corp {
+                vec![("wwcorp".into(), "ws".into(), "wxapp".into())]
+            } else {
+                vec![]
+            },
+            douyin: vec![("ttapp".into(), "ds".into())],
+        }
+    }
+
+    fn state(epoch: u64) -> State {
+        let app = |id: &str| App {
+            appid: id.into(),
+            secret: "s".into(),
+            unionid: false,
+        };
+        let apps = vec![app("wxapp"), app("ttapp")];
+        let entropy = Entropy::new(Some(4), epoch);
+        State::new(apps, Some(4), epoch, entropy, 60_000, Limits::default())
+    }
+
+    /// A mock's memory written as the state file is, read back into a fresh state and
+    /// variants built from `cfg`.
+    fn round_trip(s: &State, v: &Variants, cfg: &VariantConfig) -> (State, Variants, usize) {
+        let mut snap = persist::snapshot(s);
+        snap.variants = Some(v.snapshot(s));
+        let text = serde_json::to_vec(&snap).unwrap();
+        let mut back: persist::Snapshot = serde_json::from_slice(&text).unwrap();
+        let family = back.variants.take().unwrap();
+        let s2 = state(1);
+        persist::restore(&s2, back);
+        let v2 = Variants::new(cfg, &s2);
+        let (left_out, _) = v2.restore(&s2, family);
+        (s2, v2, left_out)
+    }
+
+    #[test]
+    fn state_file_keeps_the_variants_memory_by_name() {
+        let cfg = config(true);
+        let s = state(0);
+        let v = Variants::new(&cfg, &s);
+        *lock(&v.components[0].ticket) = ("ticket@@@now".into(), Some("ticket@@@old".into()));
+        let far = now_ms() + TOKEN_TTL_MS;
+        lock(&v.tokens).insert("ctok".into(), (Owner::Component(0), far));
+        lock(&v.tokens).insert("wtok".into(), (Owner::Corp(0), far));
+        let member = s.user_or_new(0, None, None);
+        lock(&v.members).insert((0, "alice".into(), 0), member.clone());
+        lock(&v.member_of).insert((0, member.openid.to_string()), (0, "alice".into()));
+        let anon = |used: bool, issued_ms: u64| AnonCode {
+            app: 1,
+            anonymous_openid: "anon-openid".into(),
+            session_key: *KEY,
+            issued_ms,
+            used,
+        };
+        let mut codes = lock(&v.anonymous);
+        codes.insert("fresh".into(), anon(false, now_ms()));
+        codes.insert("spent".into(), anon(true, now_ms()));
+        codes.insert("stale".into(), anon(false, 0));
+        drop(codes);
+
+        let (s2, v2, left_out) = round_trip(&s, &v, &cfg);
+        assert_eq!(left_out, 0);
+        assert_eq!(
+            *lock(&v2.components[0].ticket),
+            ("ticket@@@now".to_string(), Some("ticket@@@old".to_string()))
+        );
+        assert_eq!(
+            v2.check_token(Some("ctok"), 40001).ok(),
+            Some(Owner::Component(0))
+        );
+        assert_eq!(
+            v2.check_token(Some("wtok"), 40014).ok(),
+            Some(Owner::Corp(0))
+        );
+        let restored = lock(&v2.members)
+            .get(&(0, "alice".to_string(), 0))
+            .cloned()
+            .unwrap();
+        let kept = s2.user(0, &member.openid).unwrap();
+        assert!(Arc::ptr_eq(&restored, &kept), "the state's own user");
+        assert_eq!(
+            lock(&v2.member_of).get(&(0, member.openid.to_string())),
+            Some(&(0, "alice".to_string()))
+        );
+        let codes = lock(&v2.anonymous);
+        assert_eq!(codes.len(), 2, "the expired code is not written");
+        assert!(!codes["fresh"].used && codes["spent"].used);
+        assert_eq!(&codes["fresh"].session_key, KEY);
+        assert_eq!(codes["fresh"].app, 1);
+    }
+
+    #[test]
+    fn restore_leaves_out_what_is_no_longer_configured() {
+        let s = state(0);
+        let v = Variants::new(&config(true), &s);
+        let far = now_ms() + TOKEN_TTL_MS;
+        lock(&v.tokens).insert("wtok".into(), (Owner::Corp(0), far));
+        lock(&v.tokens).insert("ctok".into(), (Owner::Component(0), far));
+        let member = s.user_or_new(0, None, None);
+        lock(&v.members).insert((0, "bob".into(), 0), member.clone());
+        lock(&v.member_of).insert((0, member.openid.to_string()), (0, "bob".into()));
+
+        let (_, v2, left_out) = round_trip(&s, &v, &config(false));
+        assert_eq!(left_out, 3, "the corp's token, member and mapping");
+        assert!(lock(&v2.members).is_empty() && lock(&v2.member_of).is_empty());
+        assert_eq!(v2.check_token(Some("wtok"), 40014), Err(40014));
+        assert!(v2.check_token(Some("ctok"), 40001).is_ok());
+    }
+
+    #[test]
+    fn a_state_file_without_the_variants_restores_nothing_of_them() {
+        let s = state(0);
+        let v = Variants::new(&config(true), &s);
+        let ticket = lock(&v.components[0].ticket).0.clone();
+        let snap = v.snapshot(&s);
+        assert_eq!(snap.tickets[0].ticket, ticket);
+        let old: persist::Snapshot =
+            serde_json::from_str(r#"{"format":1,"epoch":3,"apps":[],"users":[],"codes":[],"phone_codes":[],"tokens":[]}"#)
+                .unwrap();
+        assert!(old.variants.is_none());
+        assert_eq!(old.epoch, 3);
+    }
 }
