@@ -5,6 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+/// The variants' memory across a restart on `--state`.
+#[path = "variants/state.rs"]
+mod state;
 
 use common::mock::MockProc;
 use common::{run, wx};

@@ -1,15 +1,10 @@
 //! The login variants' memory across a SIGTERM and a restart on the same `--state`: a code
 //! issued before exchanges exactly once after, a token issued before still works.
 
-// A test helper that cannot go on may panic: that is the failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-
 use std::path::Path;
 
-use common::mock::MockProc;
-use common::post_json;
+use super::common::mock::MockProc;
+use super::common::post_json;
 use serde_json::{Value, json};
 
 const APP: &str = "wxa1b2c3d4e5f60101";
