@@ -201,7 +201,7 @@ douyin\:"developer.toutiao.com, tt.login"))' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':flow -- The flow file (TOML) describing the mini program'\''s steps:_files' \
-'*::command -- The backend'\''s command\: simulate starts it with WXLOGIN_MOCK_URL, WXLOGIN_APPID, WXLOGIN_SECRET, PORT (WeCom\: WXLOGIN_CORPID, WXLOGIN_CORPSECRET) and the --intercept variables set, and stops it at the end:_default' \
+'*::command -- The backend'\''s command\: simulate starts it with WXLOGIN_MOCK_URL, WXLOGIN_APPID, WXLOGIN_SECRET, WXLOGIN_PLATFORM, PORT (WeCom\: WXLOGIN_CORPID, WXLOGIN_CORPSECRET) and the --intercept variables set, and stops it at the end:_default' \
 && ret=0
 ;;
 (token)

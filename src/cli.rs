@@ -540,8 +540,8 @@ pub struct SimulateArgs {
     pub ready_timeout: Option<std::time::Duration>,
 
     /// The backend's command: simulate starts it with WXLOGIN_MOCK_URL, WXLOGIN_APPID,
-    /// WXLOGIN_SECRET, PORT (WeCom: WXLOGIN_CORPID, WXLOGIN_CORPSECRET) and the --intercept
-    /// variables set, and stops it at the end
+    /// WXLOGIN_SECRET, WXLOGIN_PLATFORM, PORT (WeCom: WXLOGIN_CORPID, WXLOGIN_CORPSECRET) and
+    /// the --intercept variables set, and stops it at the end
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
 }

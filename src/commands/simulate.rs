@@ -19,7 +19,7 @@ use crate::scenario::backend::{self, BackendProc};
 use crate::scenario::diagram::Diagram;
 use crate::scenario::flow::Flow;
 use crate::scenario::mocklink::MockLink;
-use crate::scenario::render::{self, SIMULATE_LANES};
+use crate::scenario::render;
 use crate::scenario::run::{self, Event, RunOptions};
 use crate::scenario::{embedded, flow, lang};
 
@@ -157,6 +157,10 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             let mut env = vec![
                 ("WXLOGIN_MOCK_URL".to_string(), link.url().to_string()),
                 ("WXLOGIN_APPID".to_string(), flow.appid.clone()),
+                (
+                    "WXLOGIN_PLATFORM".to_string(),
+                    flow.platform.name().to_string(),
+                ),
             ];
             match &secret {
                 Some(s) => env.push(("WXLOGIN_SECRET".to_string(), s.expose().to_string())),
@@ -243,7 +247,7 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             reveal: ctx.reveal,
             intercepting: intercepting.is_some(),
         };
-        let diagram = Diagram::new(ctx.color_out, SIMULATE_LANES);
+        let diagram = Diagram::new(ctx.color_out, render::simulate_lanes(flow.platform));
         if !ctx.json {
             println_safe(&diagram.header());
         }

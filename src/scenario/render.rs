@@ -16,6 +16,11 @@ use crate::output::paint;
 
 pub const SIMULATE_LANES: [&str; 3] = ["mini program", "backend", "WeChat"];
 
+/// The lanes of a run playing `platform`: its servers stand where WeChat's do.
+pub fn simulate_lanes(platform: crate::core::platform::Platform) -> [&'static str; 3] {
+    [SIMULATE_LANES[0], SIMULATE_LANES[1], platform.display()]
+}
+
 /// The diagram lines of one step: the message, the backend's WeChat calls, failed checks.
 pub fn step_lines(d: &Diagram, step: &StepReport, reveal: bool) -> Vec<String> {
     let mark = if step.ok { Mark::Ok } else { Mark::Fail };
