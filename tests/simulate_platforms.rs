@@ -309,7 +309,7 @@ fn a_wecom_flow_logs_in_a_corp_member_and_the_backend_gets_the_corp() {
         "userid = \"lisi\"",
         "code = \"{{code}}\"",
         "\"/userid\" = \"{{userid}}\", \"/corpid\" = \"ww0a1b2c3d4e5f6071\"",
-    );
+    ) + "\n[[steps]]\nwx = \"checksession\"\nexpect = { valid = true, backend_current = true }\n";
     let run = simulate(&text, "wecom", Exchange::Platform, &[], true);
     assert_passed(&run);
     assert_eq!(run.env["WXLOGIN_CORPID"], "ww0a1b2c3d4e5f6071");
@@ -323,6 +323,9 @@ fn a_wecom_flow_logs_in_a_corp_member_and_the_backend_gets_the_corp() {
     assert_eq!(doc["corpid"], "ww0a1b2c3d4e5f6071");
     assert_eq!(doc["steps"][0]["action"], "wx.qy.login");
     assert_eq!(doc["steps"][0]["request"]["userid"], "lisi");
+    // Only WeCom's exchange counts as the backend holding the member's key.
+    assert_eq!(doc["steps"][2]["action"], "wx.qy.checkSession");
+    assert_eq!(doc["steps"][2]["produced"]["backend_current"], true);
     let paths: Vec<&str> = doc["steps"][1]["wechat"]
         .as_array()
         .unwrap()

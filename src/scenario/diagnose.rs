@@ -307,13 +307,18 @@ fn refused_call(
             let first = first.map_or_else(String::new, |s| {
                 format!(" (the first exchange, in step {s}, succeeded)")
             });
+            // Another platform's number for a used code is shown as it came.
+            let used = match call.errcode {
+                40163 => "40163 (code been used)".to_string(),
+                _ => call.outcome(),
+            };
             let carriers = h.carriers_of(code);
             if carriers.len() >= 2 {
                 return Diagnosis::new(
                     "exchanged-twice",
                     format!(
                         "the code of step {login_step} was sent to the backend twice, by steps {}, and \
-                         each request exchanged it: WeChat answered the second 40163 (code been used){first}",
+                         each request exchanged it: WeChat answered the second {used}{first}",
                         list(&carriers)
                     ),
                     "the client posted one code twice, which a backend cannot honour: send each \
@@ -329,7 +334,7 @@ fn refused_call(
                 "exchanged-twice",
                 format!(
                     "the backend exchanged the code of step {login_step} twice{carried}: WeChat \
-                     answered the second call 40163 (code been used){first}"
+                     answered the second call {used}{first}"
                 ),
                 "exchange each code exactly once and keep the session_key it returns; don't \"validate\" a \
                  code with a first call, and don't retry an exchange that reached WeChat",
@@ -731,6 +736,76 @@ mod tests {
         h.tls_failures.clear();
         let d = diagnose(&flow(), TTL, &h, &failed(vec![], json!({})));
         assert_eq!(d.rule, "never-exchanged");
+    }
+
+    fn flow_of(platform: Platform) -> Flow {
+        let mut f = flow();
+        f.platform = platform;
+        f
+    }
+
+    #[test]
+    fn a_qq_code_exchanged_on_wechats_host_is_the_wrong_exchange() {
+        let mut call = exchange("code-of-step-one-0001", 0, 2_000);
+        call.host = Some("api.weixin.qq.com".into());
+        let mut h = history(std::slice::from_ref(&call));
+        h.platform = Platform::Qq;
+        let d = diagnose(
+            &flow_of(Platform::Qq),
+            TTL,
+            &h,
+            &failed(vec![call], json!({})),
+        );
+        assert_eq!(d.rule, "wrong-exchange-path", "{d:?}");
+        assert!(
+            d.message.contains("qq.login code of step 1"),
+            "{}",
+            d.message
+        );
+        assert!(d.fix.contains("api.q.qq.com"), "{}", d.fix);
+    }
+
+    #[test]
+    fn other_platforms_are_diagnosed_in_their_own_words() {
+        let mut h = history(&[]);
+        h.platform = Platform::Wecom;
+        let d = diagnose(
+            &flow_of(Platform::Wecom),
+            TTL,
+            &h,
+            &failed(vec![], json!({})),
+        );
+        assert_eq!(d.rule, "never-exchanged");
+        let text = d.one_line();
+        assert!(
+            text.contains("GET /cgi-bin/miniprogram/jscode2session")
+                && !text.contains("/sns/")
+                && text.contains("WeCom base URL"),
+            "{text}"
+        );
+        // Douyin says 40018 for a used code: the second exchange of one code.
+        let mut first = exchange("code-of-step-one-0001", 0, 2_000);
+        let mut second = exchange("code-of-step-one-0001", 40018, 3_000);
+        for c in [&mut first, &mut second] {
+            c.method = "POST".into();
+            c.path = "/api/apps/v2/jscode2session".into();
+        }
+        let calls = vec![first, second];
+        let mut h = history(&calls);
+        h.platform = Platform::Douyin;
+        let d = diagnose(
+            &flow_of(Platform::Douyin),
+            TTL,
+            &h,
+            &failed(calls, json!({})),
+        );
+        assert_eq!(d.rule, "exchanged-twice", "{d:?}");
+        assert!(
+            d.message
+                .contains("Douyin answered the second call errcode 40018 (Douyin: invalid code)"),
+            "{}",
+            d.message
+        );
     }
 
     #[test]

@@ -612,6 +612,40 @@ expect = { status = 200 }
     }
 
     #[test]
+    fn the_platform_comes_from_the_file_or_the_flag_and_shapes_the_login_step() {
+        let src = "appid = \"tt1\"\nplatform = \"Douyin\"\ncorpid = \"ww1\"\n\
+                   [[steps]]\nwx = \"login\"\nanonymous = true\n";
+        let flow = parse("f.toml", src, None, None).unwrap();
+        assert_eq!(flow.platform, Platform::Douyin);
+        // A corp means nothing to Douyin.
+        assert_eq!(flow.corpid, None);
+        assert_eq!(
+            wx_defines(match &flow.steps[0].action {
+                Action::Wx(wx) => wx,
+                _ => panic!(),
+            }),
+            ["code", "anonymous_code", "anonymous_openid"]
+        );
+        let e = parse("f.toml", src, None, Some(Platform::Qq)).unwrap_err();
+        assert!(
+            e.to_string().contains("line 6 (step 1, `anonymous`)"),
+            "{e}"
+        );
+        let wecom = src
+            .replace("Douyin", "wecom")
+            .replace("anonymous = true", "userid = \"lisi\"");
+        let flow = parse("f.toml", &wecom, None, None).unwrap();
+        assert_eq!(flow.corpid.as_deref(), Some("ww1"));
+        let e = bad(&wecom.replace("userid = \"lisi\"", "openid = \"o1\""));
+        assert!(e.to_string().contains("`userid`, not an `openid`"), "{e}");
+        let e = bad(&src.replace("Douyin", "weibo"));
+        assert!(e.to_string().contains("line 2 (`platform`)"), "{e}");
+        // An anonymous login leaves no user for getUserInfo.
+        let e = bad(&format!("{src}[[steps]]\nwx = \"userinfo\"\n"));
+        assert!(e.to_string().contains("needs a user"), "{e}");
+    }
+
+    #[test]
     fn a_named_wx_step_defines_prefixed_names_and_as_belongs_on_wx_steps() {
         let src = "appid = \"wx\"\nbackend = \"http://127.0.0.1:1\"\n[[steps]]\nwx = \"login\"\nas = \"first\"\n\
                    [[steps]]\nwx = \"login\"\n[[steps]]\npost = \"/a\"\njson = { c = \"{{first.code}}\" }\n";
