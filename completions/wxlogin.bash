@@ -995,7 +995,7 @@ _wxlogin() {
             return 0
             ;;
         wxlogin__subcmd__simulate)
-            opts="-v -q -h --mock --mock-port --app --backend --intercept --ca-dir --env-file --appid --ready-path --ready-timeout --json --color --verbose --quiet --reveal --lang --profile --help"
+            opts="-v -q -h --mock --mock-port --app --backend --intercept --ca-dir --env-file --appid --platform --ready-path --ready-timeout --json --color --verbose --quiet --reveal --lang --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1027,6 +1027,10 @@ _wxlogin() {
                     ;;
                 --appid)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -W "wechat qq wecom douyin" -- "${cur}"))
                     return 0
                     ;;
                 --ready-path)

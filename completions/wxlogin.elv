@@ -177,6 +177,7 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand --ca-dir 'Where the mock''s CA lives, with --intercept [default: $XDG_DATA_HOME/wxlogin/ca]'
             cand --env-file 'With --intercept: write the backend''s variables to FILE'
             cand --appid 'The mini program''s appid, instead of the flow file''s `appid`'
+            cand --platform 'The platform the flow plays, instead of the flow file''s `platform`: its login call, the code exchange the backend must make, the embedded mock''s corp or Douyin app'
             cand --ready-path 'With `-- CMD`: a path of the backend that answers 2xx once it is ready (default: ready when its port accepts connections)'
             cand --ready-timeout 'With `-- CMD`: how long to wait for the backend to be ready (e.g. 10s, 500ms, 2m)'
             cand --color 'When to colour output'
@@ -189,8 +190,8 @@ set edit:completion:arg-completer[wxlogin] = {|@words|
             cand -q 'Only the result: no warnings, notes or progress on stderr'
             cand --quiet 'Only the result: no warnings, notes or progress on stderr'
             cand --reveal 'Show secrets (session_key, access_token) in full instead of masked'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'wxlogin;token'= {
             cand --appid 'The mini program''s appid'

@@ -173,6 +173,10 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l backend -d 
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l ca-dir -d 'Where the mock\'s CA lives, with --intercept [default: $XDG_DATA_HOME/wxlogin/ca]' -r -F
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l env-file -d 'With --intercept: write the backend\'s variables to FILE' -r -F
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l appid -d 'The mini program\'s appid, instead of the flow file\'s `appid`' -r
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l platform -d 'The platform the flow plays, instead of the flow file\'s `platform`: its login call, the code exchange the backend must make, the embedded mock\'s corp or Douyin app' -r -f -a "wechat\t'api.weixin.qq.com, wx.login'
+qq\t'api.q.qq.com, qq.login'
+wecom\t'qyapi.weixin.qq.com, wx.qy.login'
+douyin\t'developer.toutiao.com, tt.login'"
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l ready-path -d 'With `-- CMD`: a path of the backend that answers 2xx once it is ready (default: ready when its port accepts connections)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l ready-timeout -d 'With `-- CMD`: how long to wait for the backend to be ready (e.g. 10s, 500ms, 2m)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l color -d 'When to colour output' -r -f -a "auto\t''
@@ -186,7 +190,7 @@ complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l json -d 'Pr
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -s v -l verbose -d 'More detail on stderr (secrets stay masked)'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -s q -l quiet -d 'Only the result: no warnings, notes or progress on stderr'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -l reveal -d 'Show secrets (session_key, access_token) in full instead of masked'
-complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -s h -l help -d 'Print help'
+complete -c wxlogin -n "__fish_wxlogin_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l appid -d 'The mini program\'s appid' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l secret -d 'The appsecret (works, but lands in shell history: prefer --secret-stdin or --secret-file)' -r
 complete -c wxlogin -n "__fish_wxlogin_using_subcommand token" -l secret-file -d 'Read the appsecret from a file' -r -F

@@ -186,6 +186,7 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('--ca-dir', '--ca-dir', [CompletionResultType]::ParameterName, 'Where the mock''s CA lives, with --intercept [default: $XDG_DATA_HOME/wxlogin/ca]')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'With --intercept: write the backend''s variables to FILE')
             [CompletionResult]::new('--appid', '--appid', [CompletionResultType]::ParameterName, 'The mini program''s appid, instead of the flow file''s `appid`')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'The platform the flow plays, instead of the flow file''s `platform`: its login call, the code exchange the backend must make, the embedded mock''s corp or Douyin app')
             [CompletionResult]::new('--ready-path', '--ready-path', [CompletionResultType]::ParameterName, 'With `-- CMD`: a path of the backend that answers 2xx once it is ready (default: ready when its port accepts connections)')
             [CompletionResult]::new('--ready-timeout', '--ready-timeout', [CompletionResultType]::ParameterName, 'With `-- CMD`: how long to wait for the backend to be ready (e.g. 10s, 500ms, 2m)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
@@ -198,8 +199,8 @@ Register-ArgumentCompleter -Native -CommandName 'wxlogin' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only the result: no warnings, notes or progress on stderr')
             [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show secrets (session_key, access_token) in full instead of masked')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'wxlogin;token' {

@@ -182,6 +182,10 @@ _arguments "${_arguments_options[@]}" : \
 '--ca-dir=[Where the mock'\''s CA lives, with --intercept \[default\: \$XDG_DATA_HOME/wxlogin/ca\]]:DIR:_files' \
 '--env-file=[With --intercept\: write the backend'\''s variables to FILE]:FILE:_files' \
 '--appid=[The mini program'\''s appid, instead of the flow file'\''s \`appid\`]:APPID:_default' \
+'--platform=[The platform the flow plays, instead of the flow file'\''s \`platform\`\: its login call, the code exchange the backend must make, the embedded mock'\''s corp or Douyin app]:PLATFORM:((wechat\:"api.weixin.qq.com, wx.login"
+qq\:"api.q.qq.com, qq.login"
+wecom\:"qyapi.weixin.qq.com, wx.qy.login"
+douyin\:"developer.toutiao.com, tt.login"))' \
 '--ready-path=[With \`-- CMD\`\: a path of the backend that answers 2xx once it is ready (default\: ready when its port accepts connections)]:PATH:_default' \
 '--ready-timeout=[With \`-- CMD\`\: how long to wait for the backend to be ready (e.g. 10s, 500ms, 2m)]:DURATION:_default' \
 '--color=[When to colour output]:WHEN:(auto always never)' \
@@ -194,10 +198,10 @@ _arguments "${_arguments_options[@]}" : \
 '-q[Only the result\: no warnings, notes or progress on stderr]' \
 '--quiet[Only the result\: no warnings, notes or progress on stderr]' \
 '--reveal[Show secrets (session_key, access_token) in full instead of masked]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 ':flow -- The flow file (TOML) describing the mini program'\''s steps:_files' \
-'*::command -- The backend'\''s command\: simulate starts it with WXLOGIN_MOCK_URL, WXLOGIN_APPID, WXLOGIN_SECRET and PORT (and the --intercept variables) set, and stops it at the end:_default' \
+'*::command -- The backend'\''s command\: simulate starts it with WXLOGIN_MOCK_URL, WXLOGIN_APPID, WXLOGIN_SECRET, WXLOGIN_PLATFORM, PORT (WeCom\: WXLOGIN_CORPID, WXLOGIN_CORPSECRET) and the --intercept variables set, and stops it at the end:_default' \
 && ret=0
 ;;
 (token)

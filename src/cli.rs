@@ -524,6 +524,11 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "APPID")]
     pub appid: Option<String>,
 
+    /// The platform the flow plays, instead of the flow file's `platform`: its login call,
+    /// the code exchange the backend must make, the embedded mock's corp or Douyin app
+    #[arg(long, value_enum, value_name = "PLATFORM")]
+    pub platform: Option<PlatformArg>,
+
     /// With `-- CMD`: a path of the backend that answers 2xx once it is ready (default: ready
     /// when its port accepts connections)
     #[arg(long, value_name = "PATH", requires = "command")]
@@ -535,7 +540,8 @@ pub struct SimulateArgs {
     pub ready_timeout: Option<std::time::Duration>,
 
     /// The backend's command: simulate starts it with WXLOGIN_MOCK_URL, WXLOGIN_APPID,
-    /// WXLOGIN_SECRET and PORT (and the --intercept variables) set, and stops it at the end
+    /// WXLOGIN_SECRET, WXLOGIN_PLATFORM, PORT (WeCom: WXLOGIN_CORPID, WXLOGIN_CORPSECRET) and
+    /// the --intercept variables set, and stops it at the end
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
 }

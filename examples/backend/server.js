@@ -7,8 +7,9 @@
 //   wxlogin simulate examples/flows/session-id.toml -- node examples/backend/server.js
 //
 // simulate starts it with the mock in its environment: WXLOGIN_MOCK_URL (WeChat's API base:
-// the mock's URL), WXLOGIN_APPID, WXLOGIN_SECRET, and PORT (the port of the flow's backend
-// URL). By hand: WXLOGIN_APPID=wx... WXLOGIN_SECRET=... WXLOGIN_MOCK_URL=http://127.0.0.1:8080
+// the mock's URL), WXLOGIN_APPID, WXLOGIN_SECRET, WXLOGIN_PLATFORM (the flow's platform:
+// wechat and qq exchange codes at GET /sns/jscode2session, douyin at POST
+// /api/apps/v2/jscode2session), and PORT (the port of the flow's backend URL). By hand: WXLOGIN_APPID=wx... WXLOGIN_SECRET=... WXLOGIN_MOCK_URL=http://127.0.0.1:8080
 // PORT=8000 node examples/backend/server.js (WX_APPID, WX_SECRET, WX_BASE_URL work too).
 // Also HOST (default 127.0.0.1), PORT (default 0: a free port), BROKEN (or --broken MODE).
 // The first line on stdout is `listening on http://HOST:PORT`.
@@ -26,12 +27,13 @@
 //   no-exchange     never exchanges the code; it keeps the code as if it were the key
 //   reserialize     verifies the signature over re-serialised rawData (sorted keys)
 //   stale-key       keeps the first session_key it got for a user; later exchanges don't replace it
+//   wechat-path     exchanges a Douyin code at WeChat's GET /sns/jscode2session (a WeChat SDK reused)
 'use strict';
 
 const http = require('http');
 const crypto = require('crypto');
 
-const MODES = ['exchange-twice', 'no-exchange', 'reserialize', 'stale-key'];
+const MODES = ['exchange-twice', 'no-exchange', 'reserialize', 'stale-key', 'wechat-path'];
 
 function brokenMode() {
   const i = process.argv.indexOf('--broken');
@@ -53,6 +55,7 @@ const SECRET = env('WXLOGIN_SECRET', 'WX_SECRET');
 const BASE = (env('WXLOGIN_MOCK_URL', 'WX_BASE_URL') || 'http://127.0.0.1:8080').replace(/\/+$/, '');
 const HOST = process.env.HOST || '127.0.0.1';
 const PORT = Number(process.env.PORT || 0);
+const PLATFORM = env('WXLOGIN_PLATFORM') || 'wechat';
 
 if (!APPID || !SECRET) {
   console.error('set WXLOGIN_APPID and WXLOGIN_SECRET (the app registered with the mock), or run it with `wxlogin simulate FLOW -- node examples/backend/server.js`');
@@ -112,14 +115,24 @@ function wechatPost(path, query, payload) {
   });
 }
 
+// One exchange of the platform's: Douyin's answer read as WeChat's ({openid, session_key} or
+// {errcode, errmsg}).
+async function exchange(code) {
+  if (PLATFORM === 'douyin' && BROKEN !== 'wechat-path') {
+    const answer = await wechatPost('/api/apps/v2/jscode2session', {}, { appid: APPID, secret: SECRET, code });
+    if (answer.err_no) return { errcode: answer.err_no, errmsg: answer.err_tips };
+    return { openid: answer.data.openid, session_key: answer.data.session_key };
+  }
+  return wechatGet('/sns/jscode2session', { appid: APPID, secret: SECRET, js_code: code, grant_type: 'authorization_code' });
+}
+
 async function code2session(code) {
-  const query = { appid: APPID, secret: SECRET, js_code: code, grant_type: 'authorization_code' };
   if (BROKEN === 'no-exchange') return { openid: 'unknown', session_key: code };
   if (BROKEN === 'exchange-twice') {
     // "Validate" the code first, then exchange it for real: the second call is refused.
-    await wechatGet('/sns/jscode2session', query);
+    await exchange(code);
   }
-  return wechatGet('/sns/jscode2session', query);
+  return exchange(code);
 }
 
 function storeKey(openid, sessionKey) {

@@ -10,6 +10,7 @@ use super::Outcome;
 use crate::cli::SimulateArgs;
 use crate::core::capped::read_text_at_most;
 use crate::core::error::io_reason;
+use crate::core::platform::Platform;
 use crate::core::{Error, Secret};
 use crate::mock::AppSpec;
 use crate::mock::intercept::{self, InterceptConfig};
@@ -18,7 +19,7 @@ use crate::scenario::backend::{self, BackendProc};
 use crate::scenario::diagram::Diagram;
 use crate::scenario::flow::Flow;
 use crate::scenario::mocklink::MockLink;
-use crate::scenario::render::{self, SIMULATE_LANES};
+use crate::scenario::render;
 use crate::scenario::run::{self, Event, RunOptions};
 use crate::scenario::{embedded, flow, lang};
 
@@ -46,9 +47,13 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
                 "a flow file is a few dozen steps: give the path of one (see examples/flows/)",
             )
         })?;
-    let mut flow = flow::parse(&path, &source, args.backend.as_deref())?;
+    let platform = args.platform.map(Platform::from);
+    let mut flow = flow::parse(&path, &source, args.backend.as_deref(), platform)?;
     if let Some(appid) = &args.appid {
         flow.appid = appid.trim().to_string();
+    }
+    if flow.platform == Platform::Wecom && flow.corpid.is_none() {
+        flow.corpid = Some(corpid_for(&flow.appid));
     }
     let apps = AppSpec::parse_all(&args.apps)?;
     let starts_backend = !args.command.is_empty();
@@ -108,15 +113,17 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
                     .intercept
                     .then(|| InterceptConfig::new(args.ca_dir.clone(), None))
                     .transpose()?;
-                let m = embedded::start(
-                    args.mock_port,
-                    &flow.appid,
-                    secret.as_ref(),
-                    &apps,
-                    ttl,
-                    intercept,
-                )
-                .await?;
+                let corpsecret = flow
+                    .corpsecret
+                    .get_or_insert_with(|| Secret::new(embedded::random_secret()));
+                let flow_app = embedded::FlowApp {
+                    appid: &flow.appid,
+                    secret: secret.as_ref(),
+                    platform: flow.platform,
+                    corp: flow.corpid.as_deref().map(|c| (c, &*corpsecret)),
+                };
+                let m =
+                    embedded::start(args.mock_port, flow_app, &apps, ttl, intercept).await?;
                 (m, ttl)
             }
         };
@@ -150,6 +157,10 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             let mut env = vec![
                 ("WXLOGIN_MOCK_URL".to_string(), link.url().to_string()),
                 ("WXLOGIN_APPID".to_string(), flow.appid.clone()),
+                (
+                    "WXLOGIN_PLATFORM".to_string(),
+                    flow.platform.name().to_string(),
+                ),
             ];
             match &secret {
                 Some(s) => env.push(("WXLOGIN_SECRET".to_string(), s.expose().to_string())),
@@ -158,6 +169,18 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
                      (give --app APPID:SECRET)",
                     flow.appid
                 )),
+            }
+            if let Some(corpid) = &flow.corpid {
+                env.push(("WXLOGIN_CORPID".to_string(), corpid.clone()));
+                match &flow.corpsecret {
+                    Some(s) => {
+                        env.push(("WXLOGIN_CORPSECRET".to_string(), s.expose().to_string()));
+                    }
+                    None => ctx.warn(&format!(
+                        "the corpsecret of {corpid} is unknown: the backend gets no \
+                         WXLOGIN_CORPSECRET (give `corpsecret =` in the flow)"
+                    )),
+                }
             }
             if let Some(port) = flow
                 .backend
@@ -191,11 +214,22 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
                 |s| s.shown_as("secret", ctx.reveal),
             );
             let kind = if embedded { "embedded" } else { "external" };
+            let played = match flow.platform {
+                Platform::Wechat => String::new(),
+                p => format!(" · {} ({})", p.display(), p.login_call()),
+            };
             println_safe(&format!(
-                "mock: {} ({kind}) · app {} (secret {shown})",
+                "mock: {} ({kind}) · app {} (secret {shown}){played}",
                 link.url(),
                 flow.appid
             ));
+            if let Some(corpid) = &flow.corpid {
+                let shown = flow.corpsecret.as_ref().map_or_else(
+                    || "unknown".to_string(),
+                    |s| s.shown_as("corpsecret", ctx.reveal),
+                );
+                println_safe(&format!("corp: {corpid} (corpsecret {shown})"));
+            }
             if let Some(b) = &flow.backend {
                 let started = backend_proc
                     .as_ref()
@@ -213,7 +247,7 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             reveal: ctx.reveal,
             intercepting: intercepting.is_some(),
         };
-        let diagram = Diagram::new(ctx.color_out, SIMULATE_LANES);
+        let diagram = Diagram::new(ctx.color_out, render::simulate_lanes(flow.platform));
         if !ctx.json {
             println_safe(&diagram.header());
         }
@@ -258,6 +292,10 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             head.insert("flow".into(), json!(path));
             head.insert("backend".into(), json!(flow.backend));
             head.insert("appid".into(), json!(flow.appid));
+            head.insert("platform".into(), json!(flow.platform.name()));
+            if let Some(corpid) = &flow.corpid {
+                head.insert("corpid".into(), json!(corpid));
+            }
             let mut doc = render::document(&report, head, ctx.reveal);
             if starts_backend {
                 doc["backend_stderr"] = json!(if failed { stderr_tail } else { vec![] });
@@ -329,6 +367,12 @@ async fn start_backend(
     proc.wait_ready(&url, args.ready_path.as_deref(), timeout)
         .await?;
     Ok(proc)
+}
+
+/// A WeCom flow without `corpid`: one made from the appid, the same on every run, so a
+/// backend configured once keeps working (`wx5e1e…` gives `ww5e1e…`).
+fn corpid_for(appid: &str) -> String {
+    format!("ww{}", appid.strip_prefix("wx").unwrap_or(appid))
 }
 
 /// A backend URL with port 0 gets a free port, which the started backend receives as PORT.

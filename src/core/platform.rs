@@ -62,6 +62,34 @@ impl Platform {
         }
     }
 
+    /// The method and path a backend exchanges a login code at.
+    pub fn exchange(self) -> (&'static str, &'static str) {
+        match self {
+            Platform::Wechat | Platform::Qq => ("GET", "/sns/jscode2session"),
+            Platform::Wecom => ("GET", "/cgi-bin/miniprogram/jscode2session"),
+            Platform::Douyin => ("POST", "/api/apps/v2/jscode2session"),
+        }
+    }
+
+    /// The platform whose API host this is.
+    pub fn from_host(host: &str) -> Option<Platform> {
+        Platform::ALL.into_iter().find(|p| p.host() == host)
+    }
+
+    /// The client API a mini program of this platform calls for WeChat's `wx_call`
+    /// (`wx.getUserInfo` is `qq.getUserInfo` in QQ, `tt.getUserInfo` in Douyin).
+    pub fn client_call(self, wx_call: &'static str) -> &'static str {
+        match (self, wx_call) {
+            (_, "wx.login") => self.login_call(),
+            (Platform::Qq, "wx.getUserInfo") => "qq.getUserInfo",
+            (Platform::Douyin, "wx.getUserInfo") => "tt.getUserInfo",
+            (Platform::Qq, "wx.checkSession") => "qq.checkSession",
+            (Platform::Wecom, "wx.checkSession") => "wx.qy.checkSession",
+            (Platform::Douyin, "wx.checkSession") => "tt.checkSession",
+            _ => wx_call,
+        }
+    }
+
     /// What the platform calls its error number in answers.
     pub fn errcode_field(self) -> &'static str {
         match self {
@@ -412,5 +440,15 @@ mod tests {
         assert_eq!(Platform::from_name("DouYin"), Some(Platform::Douyin));
         let hosts: Vec<&str> = Platform::ALL.iter().map(|p| p.host()).collect();
         assert_eq!(hosts, API_HOSTS);
+        assert_eq!(Platform::from_host("api.q.qq.com"), Some(Platform::Qq));
+        assert_eq!(
+            Platform::Douyin.client_call("wx.getUserInfo"),
+            "tt.getUserInfo"
+        );
+        assert_eq!(Platform::Wecom.client_call("wx.login"), "wx.qy.login");
+        assert_eq!(
+            Platform::Wechat.client_call("wx.checkSession"),
+            "wx.checkSession"
+        );
     }
 }

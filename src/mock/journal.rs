@@ -326,7 +326,11 @@ fn entry(seq: u64, generation: u64, record: &Record, state: &State) -> JournalEn
             .as_ref()
             .map(|u| u.openid.to_string())
             .or_else(|| field("openid")),
-        code: q_code.map(|c| c.into_owned()).or_else(|| field("code")),
+        // Douyin's anonymous login exchanges its code as `anonymous_code`.
+        code: q_code
+            .map(|c| c.into_owned())
+            .or_else(|| field("code"))
+            .or_else(|| field("anonymous_code")),
         status: r.status,
         errcode: r.errcode,
         latency_us: r.latency_us,

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use super::flow::Flow;
 use super::mocklink::WeChatCall;
 use super::report::{History, StepReport, Transport};
-use crate::core::errcode::{self, Lang};
+use crate::core::errcode::Lang;
+use crate::core::platform::Platform;
 use crate::core::redact::mask;
 
 /// The finding: a stable rule name, what happened, and what to change.
@@ -38,16 +39,30 @@ impl Diagnosis {
     }
 }
 
-/// Explains the failed step from the journal and the run so far.
+/// Explains the failed step from the journal and the run so far, in the words of the flow's
+/// platform (its login call, its exchange path).
 pub fn diagnose(flow: &Flow, code_ttl: Duration, h: &History, failed: &StepReport) -> Diagnosis {
     if failed.transport_failure {
         return unreachable(failed);
     }
+    // An exchange at another platform's path comes first: what followed it is its consequence.
+    if let Some((step, call)) = h
+        .calls
+        .iter()
+        .find(|(_, c)| c.is_exchange() && !c.is_exchange_for(flow.platform))
+    {
+        return wrong_exchange_path(flow.platform, h, *step, call);
+    }
+    reworded(flow.platform, diagnose_wechat(flow, code_ttl, h, failed))
+}
+
+/// The diagnosis in WeChat's words.
+fn diagnose_wechat(flow: &Flow, code_ttl: Duration, h: &History, failed: &StepReport) -> Diagnosis {
     let step_calls: Vec<&WeChatCall> = failed.wechat.iter().collect();
     let exchanges: Vec<(usize, &WeChatCall)> = h
         .calls
         .iter()
-        .filter(|(_, c)| c.is_exchange())
+        .filter(|(_, c)| c.is_exchange_for(flow.platform))
         .map(|(s, c)| (*s, c))
         .collect();
     let refused_in_step = step_calls.iter().find(|c| !c.ok()).copied();
@@ -177,6 +192,101 @@ pub fn diagnose(flow: &Flow, code_ttl: Duration, h: &History, failed: &StepRepor
     fallback(failed)
 }
 
+/// WeChat's wording with the platform's login call, client calls, exchange path and name.
+fn reworded(platform: Platform, d: Diagnosis) -> Diagnosis {
+    if platform == Platform::Wechat {
+        return d;
+    }
+    let (method, path) = platform.exchange();
+    let exchange = format!("{method} {path}");
+    let word = |text: &str| {
+        // Longest first, through markers, so a replaced path is not replaced again.
+        let mut text = text
+            .replace("GET /sns/jscode2session", "\u{1}")
+            .replace("/sns/jscode2session", "\u{2}")
+            .replace("jscode2session", "\u{3}")
+            .replace('\u{1}', &exchange)
+            .replace('\u{2}', path)
+            .replace('\u{3}', path.trim_start_matches('/'))
+            .replace("WeChat", platform.display());
+        for call in ["wx.getUserInfo", "wx.checkSession"] {
+            text = text.replace(call, platform.client_call(call));
+        }
+        platform.reword(&text)
+    };
+    Diagnosis {
+        rule: d.rule,
+        message: word(&d.message),
+        fix: word(&d.fix),
+    }
+}
+
+/// How a backend exchanges a code on `platform`.
+pub fn exchange_advice(platform: Platform) -> &'static str {
+    match platform {
+        Platform::Wechat => {
+            "GET /sns/jscode2session?appid&secret&js_code&grant_type=authorization_code on \
+             api.weixin.qq.com"
+        }
+        Platform::Qq => {
+            "GET /sns/jscode2session on api.q.qq.com (WeChat's parameters, QQ's host: point the \
+             backend's base URL at QQ's)"
+        }
+        Platform::Wecom => {
+            "GET /cgi-bin/gettoken?corpid&corpsecret for an access_token, then GET \
+             /cgi-bin/miniprogram/jscode2session?access_token&js_code&grant_type=authorization_code \
+             on qyapi.weixin.qq.com (the corp comes as WXLOGIN_CORPID / WXLOGIN_CORPSECRET)"
+        }
+        Platform::Douyin => {
+            "POST /api/apps/v2/jscode2session on developer.toutiao.com with the JSON body {appid, \
+             secret, code} ({appid, secret, anonymous_code} for an anonymous login), nothing in \
+             the query"
+        }
+    }
+}
+
+/// The backend exchanged the code where another platform takes codes.
+fn wrong_exchange_path(
+    platform: Platform,
+    h: &History,
+    step: usize,
+    call: &WeChatCall,
+) -> Diagnosis {
+    let code = call.code.as_deref().unwrap_or("");
+    let whose = h
+        .logins
+        .iter()
+        .find(|l| l.code == code)
+        .or(h.logins.last())
+        .map_or_else(String::new, |l| format!(" of step {}", l.step));
+    let host = call
+        .host
+        .as_deref()
+        .map_or_else(String::new, |h| format!(" on {h}"));
+    let other = call.platform();
+    let theirs = if other == platform {
+        "another platform's".to_string()
+    } else {
+        format!("{}'s", other.display())
+    };
+    let (method, path) = platform.exchange();
+    Diagnosis::new(
+        "wrong-exchange-path",
+        format!(
+            "in step {step} the backend exchanged the {} code{whose} at {} {}{host}, {theirs} \
+             exchange (the mock, which serves the whole family, answered {}; {} takes codes \
+             elsewhere): a {} mini program's code is exchanged at {method} {path}",
+            platform.login_call(),
+            call.method,
+            call.path,
+            call.outcome(),
+            platform.display(),
+            platform.display()
+        ),
+        format!("exchange it with {}", exchange_advice(platform)),
+    )
+}
+
 fn refused_call(
     flow: &Flow,
     code_ttl: Duration,
@@ -187,7 +297,7 @@ fn refused_call(
     let code = call.code.as_deref().unwrap_or("");
     let login = h.logins.iter().find(|l| l.code == code);
     let login_step = login.map_or_else(|| "?".to_string(), |l| l.step.to_string());
-    match call.errcode {
+    match wechat_errcode(h, call) {
         40163 => {
             let first = h
                 .calls
@@ -197,13 +307,18 @@ fn refused_call(
             let first = first.map_or_else(String::new, |s| {
                 format!(" (the first exchange, in step {s}, succeeded)")
             });
+            // Another platform's number for a used code is shown as it came.
+            let used = match call.errcode {
+                40163 => "40163 (code been used)".to_string(),
+                _ => call.outcome(),
+            };
             let carriers = h.carriers_of(code);
             if carriers.len() >= 2 {
                 return Diagnosis::new(
                     "exchanged-twice",
                     format!(
                         "the code of step {login_step} was sent to the backend twice, by steps {}, and \
-                         each request exchanged it: WeChat answered the second 40163 (code been used){first}",
+                         each request exchanged it: WeChat answered the second {used}{first}",
                         list(&carriers)
                     ),
                     "the client posted one code twice, which a backend cannot honour: send each \
@@ -219,7 +334,7 @@ fn refused_call(
                 "exchanged-twice",
                 format!(
                     "the backend exchanged the code of step {login_step} twice{carried}: WeChat \
-                     answered the second call 40163 (code been used){first}"
+                     answered the second call {used}{first}"
                 ),
                 "exchange each code exactly once and keep the session_key it returns; don't \"validate\" a \
                  code with a first call, and don't retry an exchange that reached WeChat",
@@ -276,7 +391,7 @@ fn refused_call(
             ),
         },
         _ => {
-            let (_, fix) = errcode::explain(call.errcode, Lang::En);
+            let (_, fix) = call.platform().explain(call.errcode, Lang::En);
             Diagnosis::new(
                 "wechat-error",
                 format!(
@@ -288,6 +403,23 @@ fn refused_call(
                 fix,
             )
         }
+    }
+}
+
+/// The WeChat errcode standing for what another platform's code means, so one set of rules
+/// reads them all: Douyin's code errors, appid and secret, WeCom's corpsecret.
+fn wechat_errcode(h: &History, call: &WeChatCall) -> i64 {
+    let used_before = || {
+        h.calls.iter().any(|(_, c)| {
+            c.ok() && c.is_exchange() && c.code == call.code && c.time_ms <= call.time_ms
+        })
+    };
+    match (call.platform(), call.errcode) {
+        (Platform::Douyin, 40018 | 40019) if used_before() => 40163,
+        (Platform::Douyin, 40018 | 40019) => 40029,
+        (Platform::Douyin, 40015) => 40013,
+        (Platform::Douyin, 40017) | (Platform::Wecom, 40001) => 40125,
+        (_, code) => code,
     }
 }
 
@@ -459,6 +591,7 @@ mod tests {
             "appid = \"wxapp\"\nbackend = \"http://127.0.0.1:1\"\n[[steps]]\nwx = \"login\"\n\
              [[steps]]\npost = \"/a\"\n",
             None,
+            None,
         )
         .unwrap()
     }
@@ -603,6 +736,76 @@ mod tests {
         h.tls_failures.clear();
         let d = diagnose(&flow(), TTL, &h, &failed(vec![], json!({})));
         assert_eq!(d.rule, "never-exchanged");
+    }
+
+    fn flow_of(platform: Platform) -> Flow {
+        let mut f = flow();
+        f.platform = platform;
+        f
+    }
+
+    #[test]
+    fn a_qq_code_exchanged_on_wechats_host_is_the_wrong_exchange() {
+        let mut call = exchange("code-of-step-one-0001", 0, 2_000);
+        call.host = Some("api.weixin.qq.com".into());
+        let mut h = history(std::slice::from_ref(&call));
+        h.platform = Platform::Qq;
+        let d = diagnose(
+            &flow_of(Platform::Qq),
+            TTL,
+            &h,
+            &failed(vec![call], json!({})),
+        );
+        assert_eq!(d.rule, "wrong-exchange-path", "{d:?}");
+        assert!(
+            d.message.contains("qq.login code of step 1"),
+            "{}",
+            d.message
+        );
+        assert!(d.fix.contains("api.q.qq.com"), "{}", d.fix);
+    }
+
+    #[test]
+    fn other_platforms_are_diagnosed_in_their_own_words() {
+        let mut h = history(&[]);
+        h.platform = Platform::Wecom;
+        let d = diagnose(
+            &flow_of(Platform::Wecom),
+            TTL,
+            &h,
+            &failed(vec![], json!({})),
+        );
+        assert_eq!(d.rule, "never-exchanged");
+        let text = d.one_line();
+        assert!(
+            text.contains("GET /cgi-bin/miniprogram/jscode2session")
+                && !text.contains("/sns/")
+                && text.contains("WeCom base URL"),
+            "{text}"
+        );
+        // Douyin says 40018 for a used code: the second exchange of one code.
+        let mut first = exchange("code-of-step-one-0001", 0, 2_000);
+        let mut second = exchange("code-of-step-one-0001", 40018, 3_000);
+        for c in [&mut first, &mut second] {
+            c.method = "POST".into();
+            c.path = "/api/apps/v2/jscode2session".into();
+        }
+        let calls = vec![first, second];
+        let mut h = history(&calls);
+        h.platform = Platform::Douyin;
+        let d = diagnose(
+            &flow_of(Platform::Douyin),
+            TTL,
+            &h,
+            &failed(calls, json!({})),
+        );
+        assert_eq!(d.rule, "exchanged-twice", "{d:?}");
+        assert!(
+            d.message
+                .contains("Douyin answered the second call errcode 40018 (Douyin: invalid code)"),
+            "{}",
+            d.message
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::core::platform::Platform;
 use crate::core::{Result, Secret};
 use crate::mock::intercept::{InterceptConfig, InterceptInfo};
 use crate::mock::{AppSpec, MockConfig, MockServer};
@@ -65,25 +66,55 @@ impl Mock {
     }
 }
 
-/// Starts the embedded mock on `port` (0: a free one) with the flow's app and any `--app`.
-/// Without a secret for the flow's app, the mock is given a random one.
+/// The mini program a flow plays, as the embedded mock is to serve it.
+pub struct FlowApp<'a> {
+    pub appid: &'a str,
+    /// Without one (and no `--app` for the appid), the mock is given a random one.
+    pub secret: Option<&'a Secret>,
+    pub platform: Platform,
+    /// WeCom: the corp whose self-built app is bound to the mini program, and its secret.
+    pub corp: Option<(&'a str, &'a Secret)>,
+}
+
+/// Starts the embedded mock on `port` (0: a free one) with the flow's app and any `--app`:
+/// a Douyin flow's app is declared a Douyin app, a WeCom flow's gets its corp bound to it.
 pub async fn start(
     port: u16,
-    appid: &str,
-    secret: Option<&Secret>,
+    flow_app: FlowApp<'_>,
     apps: &[AppSpec],
     code_ttl: u64,
     intercept: Option<InterceptConfig>,
 ) -> Result<Mock> {
+    let appid = flow_app.appid;
     let mut cfg = MockConfig::new()
         .port(port)
         .code_ttl(Duration::from_secs(code_ttl));
-    if !apps.iter().any(|a| a.appid == appid) {
-        let secret = secret.map_or_else(random_secret, |s| s.expose().to_string());
+    let given = apps.iter().find(|a| a.appid == appid);
+    if flow_app.platform == Platform::Douyin {
+        // Douyin apps are apps of the mock too: declared once, as Douyin's.
+        let secret = given.map(|a| a.secret.clone()).unwrap_or_else(|| {
+            flow_app
+                .secret
+                .map_or_else(random_secret, |s| s.expose().to_string())
+        });
+        cfg.variants.douyin.push((appid.to_string(), secret));
+    } else if given.is_none() {
+        let secret = flow_app
+            .secret
+            .map_or_else(random_secret, |s| s.expose().to_string());
         cfg = cfg.app(appid, secret);
     }
     for app in apps {
-        cfg = cfg.app_spec(app);
+        if !(flow_app.platform == Platform::Douyin && app.appid == appid) {
+            cfg = cfg.app_spec(app);
+        }
+    }
+    if let Some((corpid, corpsecret)) = flow_app.corp {
+        cfg.variants.wecom.push((
+            corpid.to_string(),
+            corpsecret.expose().to_string(),
+            appid.to_string(),
+        ));
     }
     cfg.intercept = intercept;
     let handle = MockServer::start(cfg).await?;
@@ -101,7 +132,8 @@ pub async fn start_demo(seed: Option<u64>, intercept: Option<InterceptConfig>) -
     Ok(Mock::Embedded(handle))
 }
 
-fn random_secret() -> String {
+/// A random secret of 32 hex digits, like an appsecret.
+pub fn random_secret() -> String {
     use rand::RngExt;
     let mut rng = rand::rng();
     (0..32)

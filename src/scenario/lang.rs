@@ -19,6 +19,10 @@ pub fn diagnosis_line(d: &Diagnosis, lang: Lang) -> (String, String) {
 /// Each rule's finding and fix in Chinese; the English details follow in brackets.
 fn zh_rule(rule: &str) -> Option<(&'static str, &'static str)> {
     Some(match rule {
+        "wrong-exchange-path" => (
+            "后端在其他平台的接口换取了 code",
+            "按小程序所在平台的接口换取 code：微信/QQ 为 GET /sns/jscode2session，企业微信为 GET /cgi-bin/miniprogram/jscode2session，抖音为 POST /api/apps/v2/jscode2session",
+        ),
         "never-exchanged" => (
             "后端没有用 jscode2session 换取这个 code",
             "用客户端发来的 code 原样调用 GET /sns/jscode2session，并保存返回的 session_key；后端的微信接口地址是否指向 mock？",

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::core::platform::Platform;
 use crate::core::text::clip;
-use crate::core::{ApiNote, Error, Result, errcode};
+use crate::core::{ApiNote, Error, Result};
 use crate::mock::Login;
 
 /// One WeChat-side request from the mock's journal (secrets already masked by the mock).
@@ -55,8 +56,34 @@ impl WeChatCall {
         self.path.starts_with("/mock/")
     }
 
+    /// Whose API the call was made to: the host it came through `--intercept` for, else
+    /// the path (QQ's paths are WeChat's).
+    pub fn platform(&self) -> Platform {
+        if let Some(p) = self.host.as_deref().and_then(Platform::from_host) {
+            return p;
+        }
+        if self.path.starts_with("/api/apps/") {
+            Platform::Douyin
+        } else if self.path.starts_with("/cgi-bin/miniprogram/") || self.path == "/cgi-bin/gettoken"
+        {
+            Platform::Wecom
+        } else {
+            Platform::Wechat
+        }
+    }
+
+    /// A code exchange at any platform's path.
     pub fn is_exchange(&self) -> bool {
-        self.path == "/sns/jscode2session"
+        Platform::ALL.into_iter().any(|p| self.is_exchange_for(p))
+    }
+
+    /// A code exchange where `platform` takes one: its method and path, and its host when
+    /// the call came through the proxy (without it, QQ's and WeChat's look alike).
+    pub fn is_exchange_for(&self, platform: Platform) -> bool {
+        let (method, path) = platform.exchange();
+        self.method.eq_ignore_ascii_case(method)
+            && self.path == path
+            && self.host.as_deref().is_none_or(|h| h == platform.host())
     }
 
     pub fn ok(&self) -> bool {
@@ -71,7 +98,9 @@ impl WeChatCall {
         if self.errcode == 0 {
             return format!("HTTP {}", self.status);
         }
-        let (meaning, _) = errcode::explain(self.errcode, errcode::Lang::En);
+        let (meaning, _) = self
+            .platform()
+            .explain(self.errcode, crate::core::errcode::Lang::En);
         if meaning.starts_with("not in") {
             format!("errcode {}", self.errcode)
         } else {
@@ -94,6 +123,17 @@ impl WeChatCall {
             "time_ms": self.time_ms,
         })
     }
+}
+
+/// Who a login step logs in.
+#[derive(Debug, Clone, Copy)]
+pub enum ClientLogin<'a> {
+    /// A user of the mini program (WeChat, QQ, Douyin); a new one when `None`.
+    User { openid: Option<&'a str> },
+    /// WeCom: a member of the corp.
+    Member { corpid: &'a str, userid: &'a str },
+    /// Douyin: a visitor who is not logged in to Douyin.
+    Anonymous,
 }
 
 /// A TLS handshake a client failed with the mock's `--intercept` proxy (from its journal).
@@ -156,13 +196,33 @@ impl MockLink {
 
     /// `wx.login` for `openid` (a new user when `None`): a fresh code; the key rotates.
     pub async fn login(&self, appid: &str, openid: Option<&str>) -> Result<Login> {
+        self.login_as(appid, ClientLogin::User { openid }).await
+    }
+
+    /// The platform's login call: `wx.login`/`qq.login`/`tt.login` for a user, `wx.qy.login`
+    /// for a corp member, an anonymous `tt.login` (whose `openid` is the anonymous one).
+    pub async fn login_as(&self, appid: &str, who: ClientLogin<'_>) -> Result<Login> {
         let mut body = json!({"appid": appid});
-        if let Some(o) = openid {
-            body["openid"] = json!(o);
-        }
+        let openid_field = match who {
+            ClientLogin::User { openid } => {
+                if let Some(o) = openid {
+                    body["openid"] = json!(o);
+                }
+                "openid"
+            }
+            ClientLogin::Member { corpid, userid } => {
+                body["corpid"] = json!(corpid);
+                body["userid"] = json!(userid);
+                "openid"
+            }
+            ClientLogin::Anonymous => {
+                body["anonymous"] = json!(true);
+                "anonymous_openid"
+            }
+        };
         let v = self.post("/mock/login", &body).await?;
         let field = |k: &str| v.get(k).and_then(Value::as_str).map(String::from);
-        match (field("code"), field("openid")) {
+        match (field("code"), field(openid_field)) {
             (Some(code), Some(openid)) => Ok(Login {
                 code,
                 openid,

@@ -16,6 +16,11 @@ use crate::output::paint;
 
 pub const SIMULATE_LANES: [&str; 3] = ["mini program", "backend", "WeChat"];
 
+/// The lanes of a run playing `platform`: its servers stand where WeChat's do.
+pub fn simulate_lanes(platform: crate::core::platform::Platform) -> [&'static str; 3] {
+    [SIMULATE_LANES[0], SIMULATE_LANES[1], platform.display()]
+}
+
 /// The diagram lines of one step: the message, the backend's WeChat calls, failed checks.
 pub fn step_lines(d: &Diagram, step: &StepReport, reveal: bool) -> Vec<String> {
     let mark = if step.ok { Mark::Ok } else { Mark::Fail };
@@ -111,13 +116,19 @@ fn produced_detail(step: &StepReport) -> String {
             .unwrap_or(Value::Null)
     };
     let size = |k: &str| format!("{k} {} B", as_text(&get(k)).len());
+    // The labels are the platform's calls (`tt.login`, `qq.getUserInfo`): known by their end.
     match &step.kind {
-        StepKind::Wx("wx.login") => format!(
-            "code {} · openid {}",
-            short(&as_text(&get("code"))),
-            short(&as_text(&get("openid")))
-        ),
-        StepKind::Wx("wx.getUserInfo") => format!(
+        StepKind::Wx(label) if label.ends_with(".login") => {
+            let mut parts = vec![format!("code {}", short(&as_text(&get("code"))))];
+            for name in ["openid", "anonymous_openid", "userid"] {
+                let value = get(name);
+                if !value.is_null() {
+                    parts.push(format!("{name} {}", short(&as_text(&value))));
+                }
+            }
+            parts.join(" · ")
+        }
+        StepKind::Wx(label) if label.ends_with(".getUserInfo") => format!(
             "{} · signature {} · {}",
             size("rawData"),
             short(&as_text(&get("signature"))),
@@ -128,7 +139,7 @@ fn produced_detail(step: &StepReport) -> String {
             short(&as_text(&get("phone_code"))),
             size("encryptedData")
         ),
-        StepKind::Wx("wx.checkSession") => {
+        StepKind::Wx(label) if label.ends_with(".checkSession") => {
             let valid = get("valid") == json!(true);
             let current = get("backend_current") == json!(true);
             format!(

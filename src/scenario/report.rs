@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::flow::Method;
 use super::mocklink::{TlsFailure, WeChatCall};
+use crate::core::platform::Platform;
 
 /// What one step did and how it ended.
 #[derive(Debug, Clone)]
@@ -99,6 +100,8 @@ pub struct History {
     /// The mock intercepts WeChat's hosts: the backend is to reach it through the proxy.
     pub intercepting: bool,
     pub warnings: Vec<String>,
+    /// The platform the flow plays: only its exchange path counts as exchanging a code.
+    pub platform: Platform,
 }
 
 impl History {
@@ -115,7 +118,9 @@ impl History {
     pub fn exchanged_ok(&self, code: &str) -> Option<usize> {
         self.calls
             .iter()
-            .find(|(_, c)| c.is_exchange() && c.ok() && c.code.as_deref() == Some(code))
+            .find(|(_, c)| {
+                c.is_exchange_for(self.platform) && c.ok() && c.code.as_deref() == Some(code)
+            })
             .map(|(s, _)| *s)
     }
 

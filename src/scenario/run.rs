@@ -7,12 +7,16 @@ use serde_json::{Map, Value, json};
 
 use super::diagnose::{self, Diagnosis};
 use super::flow::{Action, Body, Expectation, Flow, HttpStep, Method, Step, Wx};
-use super::mocklink::{MockLink, short_reason};
+use super::mocklink::{ClientLogin, MockLink, WeChatCall, short_reason};
 pub use super::report::{Check, History, LoginEvent, Response, StepKind, StepReport, Transport};
 use super::template::{CaptureSource, Vars, as_text};
 use crate::core::clock::unix_ms;
+use crate::core::platform::Platform;
 use crate::core::redact::mask;
 use crate::core::{Error, Result, Secret, exit};
+
+/// The corp member a WeCom login step without `userid` logs in first.
+pub const DEFAULT_USERID: &str = "zhangsan";
 
 /// Responses are cut at this size: a backend's login answers are small.
 const MAX_BODY: usize = 4 << 20;
@@ -78,8 +82,10 @@ pub async fn run_flow(
         http,
         vars: Vars::default(),
         openid: None,
+        userid: None,
         history: History {
             intercepting: opts.intercepting,
+            platform: flow.platform,
             ..History::default()
         },
     };
@@ -105,6 +111,12 @@ pub async fn run_flow(
             .drain(..)
             .for_each(|w| runner.history.warnings.push(w));
         report.wechat.extend(mock.new_calls().await?);
+        // One mock serves the whole family: an exchange at another platform's path may
+        // succeed there, never on the platform the mini program runs on.
+        for call in report.wechat.iter().filter(|c| is_foreign(c, flow)) {
+            report.checks.push(exchange_check(flow, call));
+            report.ok = false;
+        }
         for call in &report.wechat {
             runner.history.calls.push((step.number, call.clone()));
         }
@@ -134,6 +146,31 @@ pub async fn run_flow(
     })
 }
 
+/// An exchange of a code, but at a path (or host) of another platform than the flow's.
+fn is_foreign(call: &WeChatCall, flow: &Flow) -> bool {
+    call.is_exchange() && !call.is_exchange_for(flow.platform)
+}
+
+/// The failed check of an exchange made where the flow's platform does not take one.
+fn exchange_check(flow: &Flow, call: &WeChatCall) -> Check {
+    let (method, path) = flow.platform.exchange();
+    let at = |host: Option<&str>| host.map_or_else(String::new, |h| format!(" on {h}"));
+    Check {
+        what: format!("{} code exchange", flow.platform.display()),
+        expected: json!(format!(
+            "{method} {path}{}",
+            at(call.host.is_some().then(|| flow.platform.host()))
+        )),
+        actual: json!(format!(
+            "{} {}{}",
+            call.method,
+            call.path,
+            at(call.host.as_deref())
+        )),
+        ok: false,
+    }
+}
+
 /// What a run reports as it goes.
 pub enum Event<'a> {
     Step(&'a StepReport),
@@ -146,6 +183,8 @@ struct Runner<'a> {
     http: reqwest::Client,
     vars: Vars,
     openid: Option<String>,
+    /// WeCom: the corp member logged in last.
+    userid: Option<String>,
     history: History,
 }
 
@@ -180,7 +219,7 @@ impl Runner<'_> {
                 tokio::time::sleep(*d).await;
             }
             Action::Wx(wx) => {
-                report.kind = StepKind::Wx(wx.label());
+                report.kind = StepKind::Wx(self.flow.platform.client_call(wx.label()));
                 self.wx(step.number, wx, step.alias.as_deref(), mock, &mut report)
                     .await?;
                 if let Some(alias) = &step.alias {
@@ -219,23 +258,63 @@ impl Runner<'_> {
             })
         };
         match wx {
-            Wx::Login { openid } => {
+            Wx::Login {
+                openid,
+                userid,
+                anonymous,
+            } => {
                 let wanted = openid.clone().or(current_openid.clone());
-                report.request = Some(json!({"appid": appid, "openid": wanted}));
-                let login = mock.login(appid, wanted.as_deref()).await?;
+                let member = match (self.flow.platform, &self.flow.corpid) {
+                    (Platform::Wecom, Some(corpid)) => {
+                        let userid = userid
+                            .clone()
+                            .or_else(|| self.userid.clone())
+                            .unwrap_or_else(|| DEFAULT_USERID.to_string());
+                        Some((corpid.clone(), userid))
+                    }
+                    _ => None,
+                };
+                let who = match &member {
+                    Some((corpid, userid)) => ClientLogin::Member { corpid, userid },
+                    None if *anonymous => ClientLogin::Anonymous,
+                    None => ClientLogin::User {
+                        openid: wanted.as_deref(),
+                    },
+                };
+                report.request = Some(match &member {
+                    Some((corpid, userid)) => {
+                        json!({"appid": appid, "corpid": corpid, "userid": userid})
+                    }
+                    None if *anonymous => json!({"appid": appid, "anonymous": true}),
+                    None => json!({"appid": appid, "openid": wanted}),
+                });
+                let login = mock.login_as(appid, who).await?;
                 self.vars.set("code", json!(login.code));
-                self.vars.set("openid", json!(login.openid));
-                report.produced = vec![
-                    ("code".into(), json!(login.code)),
-                    ("openid".into(), json!(login.openid)),
-                ];
+                report.produced = vec![("code".into(), json!(login.code))];
+                if *anonymous {
+                    self.vars.set("anonymous_code", json!(login.code));
+                    self.vars.set("anonymous_openid", json!(login.openid));
+                    report
+                        .produced
+                        .push(("anonymous_openid".into(), json!(login.openid)));
+                } else {
+                    self.vars.set("openid", json!(login.openid));
+                    report.produced.push(("openid".into(), json!(login.openid)));
+                }
+                if let Some((_, userid)) = member {
+                    self.vars.set("userid", json!(userid));
+                    report.produced.push(("userid".into(), json!(userid)));
+                    self.userid = Some(userid);
+                }
                 self.history.logins.push(LoginEvent {
                     step: number,
                     code: login.code.clone(),
                     at_ms: unix_ms(),
                     name: alias.map(String::from),
                 });
-                self.openid = Some(login.openid);
+                if !*anonymous {
+                    self.openid = Some(login.openid);
+                }
             }
             Wx::UserInfo { user_info } => {
                 let openid = need_user()?;

@@ -13,6 +13,7 @@ use toml::Spanned;
 use raw::RawFlow;
 
 use super::template::{self, CaptureSource};
+use crate::core::platform::Platform;
 use crate::core::{Error, Result, Secret};
 
 /// Placeholders every step may use, before any step ran.
@@ -33,6 +34,11 @@ pub struct Flow {
     pub timeout: Duration,
     /// Code lifetime of the embedded mock, to replay expiry without waiting five minutes.
     pub code_ttl: Option<u64>,
+    /// Which mini program platform the flow plays (its login call, its exchange path).
+    pub platform: Platform,
+    /// WeCom: the corp whose members log in, and its app's secret for the embedded mock.
+    pub corpid: Option<String>,
+    pub corpsecret: Option<Secret>,
     pub steps: Vec<Step>,
 }
 
@@ -58,8 +64,14 @@ pub enum Action {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Wx {
-    /// `wx.login`: a fresh code; rotates the user's session_key.
-    Login { openid: Option<String> },
+    /// `wx.login` (or the platform's call): a fresh code; rotates the user's session_key.
+    /// WeCom names a corp member by `userid`; Douyin's anonymous login gives an
+    /// `anonymousCode` and no user.
+    Login {
+        openid: Option<String>,
+        userid: Option<String>,
+        anonymous: bool,
+    },
     /// `wx.getUserInfo({withCredentials: true})`.
     UserInfo { user_info: Option<Value> },
     /// The getPhoneNumber button.
@@ -131,8 +143,14 @@ pub enum Expectation {
 }
 
 /// Reads and checks a flow file; every problem is an input error naming the line and field.
-/// `backend`, when given, replaces the file's `backend` (the `--backend` flag).
-pub fn parse(file: &str, source: &str, backend: Option<&str>) -> Result<Flow> {
+/// `backend` and `platform`, when given, replace the file's (the `--backend` and `--platform`
+/// flags).
+pub fn parse(
+    file: &str,
+    source: &str,
+    backend: Option<&str>,
+    platform: Option<Platform>,
+) -> Result<Flow> {
     let mut raw: RawFlow = toml::from_str(source).map_err(|e| toml_error(file, source, &e))?;
     let at = Locator::new(file, source);
     if let Some(url) = backend {
@@ -204,6 +222,35 @@ pub fn parse(file: &str, source: &str, backend: Option<&str>) -> Result<Flow> {
         None => None,
     };
     let secret = raw.secret.map(|s| Secret::new(s.into_inner()));
+    let platform = match (platform, raw.platform) {
+        (Some(p), _) => p,
+        (None, Some(p)) => Platform::from_name(p.get_ref()).ok_or_else(|| {
+            at.error(
+                p.span().start,
+                None,
+                "platform",
+                &format!(
+                    "\"{}\" is not one of wechat, qq, wecom, douyin",
+                    p.get_ref()
+                ),
+            )
+        })?,
+        (None, None) => Platform::Wechat,
+    };
+    // A corp only means something to WeCom: another platform (perhaps given by --platform)
+    // leaves it aside.
+    let (corpid, corpsecret) = if platform == Platform::Wecom {
+        let corpid = match raw.corpid {
+            Some(c) if c.get_ref().trim().is_empty() => {
+                return Err(at.error(c.span().start, None, "corpid", "is empty"));
+            }
+            Some(c) => Some(c.into_inner().trim().to_string()),
+            None => None,
+        };
+        (corpid, raw.corpsecret.map(|s| Secret::new(s.into_inner())))
+    } else {
+        (None, None)
+    };
     let Some(raw_steps) = raw.steps else {
         return Err(at.error(source.len(), None, "steps", "the flow has no [[steps]]"));
     };
@@ -223,7 +270,14 @@ pub fn parse(file: &str, source: &str, backend: Option<&str>) -> Result<Flow> {
     for (i, raw_step) in raw_steps.into_inner().into_iter().enumerate() {
         let number = i + 1;
         let span = raw_step.span();
-        let step = step::parse_step(&at, number, span.start, raw_step.into_inner(), &backend)?;
+        let step = step::parse_step(
+            &at,
+            number,
+            span.start,
+            raw_step.into_inner(),
+            &backend,
+            platform,
+        )?;
         check_placeholders(&at, &step, &defined, span.start)?;
         if let Action::Wx(wx) = &step.action
             && !matches!(wx, Wx::Login { .. })
@@ -250,6 +304,9 @@ pub fn parse(file: &str, source: &str, backend: Option<&str>) -> Result<Flow> {
         secret,
         timeout,
         code_ttl,
+        platform,
+        corpid,
+        corpsecret,
         steps,
     })
 }
@@ -289,6 +346,12 @@ impl<'a> Locator<'a> {
 /// The names a wx action gives its results.
 pub fn wx_defines(wx: &Wx) -> &'static [&'static str] {
     match wx {
+        Wx::Login {
+            anonymous: true, ..
+        } => &["code", "anonymous_code", "anonymous_openid"],
+        Wx::Login {
+            userid: Some(_), ..
+        } => &["code", "openid", "userid"],
         Wx::Login { .. } => &["code", "openid"],
         Wx::UserInfo { .. } => &["userinfo", "rawData", "signature", "encryptedData", "iv"],
         Wx::PhoneNumber { .. } => &[
@@ -409,6 +472,9 @@ fn verb_name(method: Method) -> &'static str {
 fn producer_of(name: &str) -> &'static str {
     match name {
         "code" | "openid" => " (a wx = \"login\" step makes it)",
+        "anonymous_code" | "anonymous_openid" => {
+            " (a wx = \"login\" step with anonymous = true makes it)"
+        }
         "userinfo" | "rawData" | "signature" | "encryptedData" | "iv" => {
             " (a wx = \"userinfo\" step makes it)"
         }
@@ -489,12 +555,12 @@ expect = { status = 200 }
 "#;
 
     fn bad(src: &str) -> Error {
-        parse("f.toml", src, None).unwrap_err()
+        parse("f.toml", src, None, None).unwrap_err()
     }
 
     #[test]
     fn parses_the_issue_example() {
-        let flow = parse("f.toml", GOOD, None).unwrap();
+        let flow = parse("f.toml", GOOD, None, None).unwrap();
         assert_eq!(flow.steps.len(), 5);
         assert_eq!(flow.steps[1].line, 8);
         let Action::Http(h) = &flow.steps[3].action else {
@@ -546,10 +612,44 @@ expect = { status = 200 }
     }
 
     #[test]
+    fn the_platform_comes_from_the_file_or_the_flag_and_shapes_the_login_step() {
+        let src = "appid = \"tt1\"\nplatform = \"Douyin\"\ncorpid = \"ww1\"\n\
+                   [[steps]]\nwx = \"login\"\nanonymous = true\n";
+        let flow = parse("f.toml", src, None, None).unwrap();
+        assert_eq!(flow.platform, Platform::Douyin);
+        // A corp means nothing to Douyin.
+        assert_eq!(flow.corpid, None);
+        assert_eq!(
+            wx_defines(match &flow.steps[0].action {
+                Action::Wx(wx) => wx,
+                _ => panic!(),
+            }),
+            ["code", "anonymous_code", "anonymous_openid"]
+        );
+        let e = parse("f.toml", src, None, Some(Platform::Qq)).unwrap_err();
+        assert!(
+            e.to_string().contains("line 6 (step 1, `anonymous`)"),
+            "{e}"
+        );
+        let wecom = src
+            .replace("Douyin", "wecom")
+            .replace("anonymous = true", "userid = \"lisi\"");
+        let flow = parse("f.toml", &wecom, None, None).unwrap();
+        assert_eq!(flow.corpid.as_deref(), Some("ww1"));
+        let e = bad(&wecom.replace("userid = \"lisi\"", "openid = \"o1\""));
+        assert!(e.to_string().contains("`userid`, not an `openid`"), "{e}");
+        let e = bad(&src.replace("Douyin", "weibo"));
+        assert!(e.to_string().contains("line 2 (`platform`)"), "{e}");
+        // An anonymous login leaves no user for getUserInfo.
+        let e = bad(&format!("{src}[[steps]]\nwx = \"userinfo\"\n"));
+        assert!(e.to_string().contains("needs a user"), "{e}");
+    }
+
+    #[test]
     fn a_named_wx_step_defines_prefixed_names_and_as_belongs_on_wx_steps() {
         let src = "appid = \"wx\"\nbackend = \"http://127.0.0.1:1\"\n[[steps]]\nwx = \"login\"\nas = \"first\"\n\
                    [[steps]]\nwx = \"login\"\n[[steps]]\npost = \"/a\"\njson = { c = \"{{first.code}}\" }\n";
-        let flow = parse("f.toml", src, None).unwrap();
+        let flow = parse("f.toml", src, None, None).unwrap();
         assert_eq!(flow.steps[0].alias.as_deref(), Some("first"));
         assert!(defines(&flow.steps[0]).contains(&"first.openid".to_string()));
         let e = bad(&src.replace("as = \"first\"\n", ""));

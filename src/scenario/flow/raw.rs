@@ -14,6 +14,9 @@ pub(super) struct RawFlow {
     pub(super) secret: Option<Spanned<String>>,
     pub(super) timeout: Option<Spanned<f64>>,
     pub(super) code_ttl: Option<Spanned<i64>>,
+    pub(super) platform: Option<Spanned<String>>,
+    pub(super) corpid: Option<Spanned<String>>,
+    pub(super) corpsecret: Option<Spanned<String>>,
     pub(super) steps: Option<Spanned<Vec<Spanned<RawStep>>>>,
 }
 
@@ -35,6 +38,10 @@ pub(super) struct RawStep {
     pub(super) capture: Option<Spanned<SpannedMap>>,
     pub(super) expect: Option<Spanned<SpannedMap>>,
     pub(super) openid: Option<Spanned<String>>,
+    /// WeCom: the corp member `wx.qy.login` logs in.
+    pub(super) userid: Option<Spanned<String>>,
+    /// Douyin: an anonymous `tt.login` (`anonymousCode`).
+    pub(super) anonymous: Option<Spanned<bool>>,
     #[serde(rename = "userInfo")]
     pub(super) user_info: Option<Spanned<toml::Value>>,
     #[serde(rename = "phoneNumber")]

@@ -9,6 +9,7 @@ use super::raw::RawStep;
 use super::{
     Action, Body, Expectation, HttpStep, Locator, Method, Step, Wx, toml_to_json, verb_name,
 };
+use crate::core::platform::Platform;
 use crate::core::{Error, Result};
 use crate::scenario::template::{self, CaptureSource};
 
@@ -22,6 +23,7 @@ pub(super) fn parse_step(
     start: usize,
     mut raw: RawStep,
     backend: &Option<String>,
+    platform: Platform,
 ) -> Result<Step> {
     let line = at.line(start);
     let err =
@@ -76,7 +78,7 @@ pub(super) fn parse_step(
     let action = if let Some(sleep) = raw.sleep.take() {
         parse_sleep(&err, sleep, &raw)?
     } else if let Some(wx) = raw.wx.take() {
-        Action::Wx(parse_wx(&err, wx, raw)?)
+        Action::Wx(parse_wx(&err, wx, raw, platform)?)
     } else {
         let (verb, url) = verbs_of(&mut raw);
         Action::Http(parse_http(&err, start, verb, url, raw, backend)?)
@@ -111,7 +113,7 @@ fn parse_sleep(err: &Err<'_>, sleep: Spanned<f64>, raw: &RawStep) -> Result<Acti
 }
 
 /// `wx = "login" | "userinfo" | "phonenumber" | "checksession"` and the fields of each.
-fn parse_wx(err: &Err<'_>, wx: Spanned<String>, raw: RawStep) -> Result<Wx> {
+fn parse_wx(err: &Err<'_>, wx: Spanned<String>, raw: RawStep, platform: Platform) -> Result<Wx> {
     let kind = wx.get_ref().clone();
     if let Some((field, offset)) = first_present(&http_only_fields(&raw, Some(&kind))) {
         return Err(err(
@@ -132,9 +134,7 @@ fn parse_wx(err: &Err<'_>, wx: Spanned<String>, raw: RawStep) -> Result<Wx> {
         }
     }
     let action = match kind.as_str() {
-        "login" => Wx::Login {
-            openid: raw.openid.map(Spanned::into_inner),
-        },
+        "login" => parse_login(err, raw, platform)?,
         "userinfo" => {
             let user_info = match raw.user_info {
                 Some(u) => match u.get_ref() {
@@ -192,6 +192,69 @@ fn parse_wx(err: &Err<'_>, wx: Spanned<String>, raw: RawStep) -> Result<Wx> {
         }
     };
     Ok(action)
+}
+
+/// `wx = "login"`: `openid` picks a user, except in WeCom (`userid` picks a corp member);
+/// `anonymous = true` is Douyin's anonymous login, which has no user.
+fn parse_login(err: &Err<'_>, raw: RawStep, platform: Platform) -> Result<Wx> {
+    let only = |field: &str, offset: usize, wanted: Platform| {
+        err(
+            offset,
+            field,
+            &format!(
+                "is for platform = \"{}\" ({}), and this flow plays {}",
+                wanted.name(),
+                wanted.login_call(),
+                platform.name()
+            ),
+        )
+    };
+    if let Some(u) = &raw.userid
+        && platform != Platform::Wecom
+    {
+        return Err(only("userid", u.span().start, Platform::Wecom));
+    }
+    if let Some(a) = &raw.anonymous
+        && platform != Platform::Douyin
+    {
+        return Err(only("anonymous", a.span().start, Platform::Douyin));
+    }
+    if let Some(o) = &raw.openid
+        && platform == Platform::Wecom
+    {
+        return Err(err(
+            o.span().start,
+            "openid",
+            "a WeCom login (wx.qy.login) names a corp member with `userid`, not an `openid`",
+        ));
+    }
+    let anonymous = raw.anonymous.as_ref().is_some_and(|a| *a.get_ref());
+    if anonymous && let Some(o) = &raw.openid {
+        return Err(err(
+            o.span().start,
+            "openid",
+            "an anonymous tt.login has no user: leave out `openid` or `anonymous`",
+        ));
+    }
+    let userid = match raw.userid {
+        Some(u) => {
+            let id = u.get_ref().trim();
+            if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(err(
+                    u.span().start,
+                    "userid",
+                    "a WeCom userid is 1 to 64 printable ASCII characters",
+                ));
+            }
+            Some(id.to_string())
+        }
+        None => None,
+    };
+    Ok(Wx::Login {
+        openid: raw.openid.map(Spanned::into_inner),
+        userid,
+        anonymous,
+    })
 }
 
 /// `post`/`get`/`put`/`delete = URL` with its body, headers, captures and expectations.
@@ -463,12 +526,22 @@ fn http_only_fields(raw: &RawStep, wx: Option<&str>) -> [(&'static str, Option<u
 }
 
 /// The fields of one wx action each: (field, the wx action it belongs to, offset if present).
-fn wx_fields(raw: &RawStep) -> [(&'static str, &'static str, Option<usize>); 3] {
+fn wx_fields(raw: &RawStep) -> [(&'static str, &'static str, Option<usize>); 5] {
     [
         (
             "openid",
             "login",
             raw.openid.as_ref().map(|s| s.span().start),
+        ),
+        (
+            "userid",
+            "login",
+            raw.userid.as_ref().map(|s| s.span().start),
+        ),
+        (
+            "anonymous",
+            "login",
+            raw.anonymous.as_ref().map(|s| s.span().start),
         ),
         (
             "userInfo",
