@@ -10,6 +10,10 @@ use std::process::{Child, Command, Stdio};
 use serde_json::Value;
 
 mod common;
+/// Flows of QQ, WeCom and Douyin mini programs, against a backend written in the test.
+#[cfg(unix)]
+#[path = "simulate/platforms.rs"]
+mod platforms;
 
 const APPID: &str = "wx5e1ec0de5e55a001";
 const SECRET: &str = "5ec2e7000000000000000000000000a1";

@@ -1,10 +1,6 @@
 //! `wxlogin simulate` playing a QQ, WeCom or Douyin mini program: the embedded mock serves the
 //! platform, and a small backend written here exchanges the code where that platform takes it.
 
-// A test helper that cannot go on may panic: that is the failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-#![cfg(unix)]
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
