@@ -505,6 +505,27 @@ fn douyin_against_the_mock() {
     );
     assert_eq!(raw["err_no"], "-1");
     assert!(raw["log_id"].is_string());
+
+    // WeChat does not know a Douyin appid: its routes answer 40013, and the code is not spent.
+    let code = code_of(&login(&rt, &mock, json!({"appid": DOUYIN})));
+    let (_, raw) = get(
+        &rt,
+        &format!(
+            "{}/sns/jscode2session?appid={DOUYIN}&secret={DOUYIN_SECRET}&js_code={code}\
+             &grant_type=authorization_code",
+            mock.url
+        ),
+    );
+    assert_eq!(raw["errcode"], 40013, "{raw}");
+    let (_, raw) = get(
+        &rt,
+        &format!(
+            "{}/cgi-bin/token?grant_type=client_credential&appid={DOUYIN}&secret={DOUYIN_SECRET}",
+            mock.url
+        ),
+    );
+    assert_eq!(raw["errcode"], 40013, "{raw}");
+    assert_eq!(exchange("--code", &code, DOUYIN_SECRET).code, 0);
 }
 
 #[test]

@@ -190,6 +190,11 @@ impl Variants {
         }
     }
 
+    /// Whether the app was declared with `--douyin` (its appid is unknown to WeChat's routes).
+    pub(crate) fn is_douyin_app(&self, app: usize) -> bool {
+        self.douyin.contains(&app)
+    }
+
     fn issue_token(&self, mock: &Mock, owner: Owner) -> String {
         let token = mock.state.entropy.access_token();
         let now = now_ms();

@@ -23,7 +23,12 @@ fn empty_is_none(v: Option<std::borrow::Cow<'_, str>>) -> Option<std::borrow::Co
 
 /// Checks appid and secret in WeChat's order, after the caller checked presence.
 fn app_for(mock: &Mock, appid: &str, secret: &str) -> Result<usize, i64> {
-    let app = mock.state.app(appid).ok_or(40013)?;
+    // A Douyin app is not WeChat's: WeChat does not know its appid.
+    let app = mock
+        .state
+        .app(appid)
+        .filter(|app| !mock.variants.is_douyin_app(*app))
+        .ok_or(40013)?;
     if !crypto::ct_eq(mock.state.apps[app].secret.as_bytes(), secret.as_bytes()) {
         return Err(40125);
     }

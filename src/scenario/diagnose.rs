@@ -274,13 +274,12 @@ fn wrong_exchange_path(
         "wrong-exchange-path",
         format!(
             "in step {step} the backend exchanged the {} code{whose} at {} {}{host}, {theirs} \
-             exchange (the mock, which serves the whole family, answered {}; {} takes codes \
-             elsewhere): a {} mini program's code is exchanged at {method} {path}",
+             exchange, which answered {}: a {} mini program's code is exchanged at {method} \
+             {path}",
             platform.login_call(),
             call.method,
             call.path,
             call.outcome(),
-            platform.display(),
             platform.display()
         ),
         format!("exchange it with {}", exchange_advice(platform)),
