@@ -145,6 +145,18 @@ impl Platform {
         }
     }
 
+    /// The WeChat errcode meaning what `code` means on this platform (Douyin's invalid code,
+    /// appid and secret; WeCom's corpsecret), so rules written in WeChat's numbers read every
+    /// platform's answers. Douyin answers an unknown and a used code alike: 40029 here.
+    pub fn wechat_equivalent(self, code: i64) -> i64 {
+        match (self, code) {
+            (Platform::Douyin, 40018 | 40019) => 40029,
+            (Platform::Douyin, 40015) => 40013,
+            (Platform::Douyin, 40017) | (Platform::Wecom, 40001) => 40125,
+            (_, code) => code,
+        }
+    }
+
     /// WeChat's wording with this platform's login call in place of `wx.login`.
     pub fn reword(self, text: &str) -> String {
         match self {
@@ -428,6 +440,18 @@ mod tests {
         assert!(Platform::Wecom.lookup(48002).is_some());
         assert!(Platform::Wechat.lookup(61003).is_some());
         assert!(Platform::Qq.lookup(40029).is_some());
+    }
+
+    #[test]
+    fn other_platforms_codes_read_as_wechats_of_the_same_meaning() {
+        assert_eq!(Platform::Douyin.wechat_equivalent(40018), 40029);
+        assert_eq!(Platform::Douyin.wechat_equivalent(40019), 40029);
+        assert_eq!(Platform::Douyin.wechat_equivalent(40015), 40013);
+        assert_eq!(Platform::Douyin.wechat_equivalent(40017), 40125);
+        assert_eq!(Platform::Wecom.wechat_equivalent(40001), 40125);
+        // WeChat's own 40001 is an invalid access token, not a secret.
+        assert_eq!(Platform::Wechat.wechat_equivalent(40001), 40001);
+        assert_eq!(Platform::Qq.wechat_equivalent(40163), 40163);
     }
 
     #[test]

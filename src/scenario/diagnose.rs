@@ -405,20 +405,20 @@ fn refused_call(
     }
 }
 
-/// The WeChat errcode standing for what another platform's code means, so one set of rules
-/// reads them all: Douyin's code errors, appid and secret, WeCom's corpsecret.
+/// The WeChat errcode standing for what the call's answer means ([`Platform::wechat_equivalent`]);
+/// a Douyin code refused after an exchange that succeeded was used, not unknown.
 fn wechat_errcode(h: &History, call: &WeChatCall) -> i64 {
+    let platform = call.platform();
+    let code = platform.wechat_equivalent(call.errcode);
     let used_before = || {
         h.calls.iter().any(|(_, c)| {
             c.ok() && c.is_exchange() && c.code == call.code && c.time_ms <= call.time_ms
         })
     };
-    match (call.platform(), call.errcode) {
-        (Platform::Douyin, 40018 | 40019) if used_before() => 40163,
-        (Platform::Douyin, 40018 | 40019) => 40029,
-        (Platform::Douyin, 40015) => 40013,
-        (Platform::Douyin, 40017) | (Platform::Wecom, 40001) => 40125,
-        (_, code) => code,
+    if code == 40029 && platform == Platform::Douyin && used_before() {
+        40163
+    } else {
+        code
     }
 }
 
