@@ -317,9 +317,14 @@ fn app_with_an_external_mock_is_not_silently_ignored() {
 
 #[test]
 fn a_masked_appsecret_or_token_is_not_sent_to_the_sessions_store() {
+    // The hint of a refused masked value (exit 3).
+    let hint = |args: &[&str]| {
+        let r = run(in_repo().arg("--json").args(args));
+        assert_eq!(r.code, 3, "{}", r.stdout);
+        r.json()["error"]["hint"].as_str().unwrap().to_string()
+    };
     // Only a session_key has a stored copy: the hint for an appsecret must not point there.
-    let r = run(in_repo().args([
-        "--json",
+    let h = hint(&[
         "code2session",
         "--code",
         "c",
@@ -329,13 +334,12 @@ fn a_masked_appsecret_or_token_is_not_sent_to_the_sessions_store() {
         "dcbf…f7d3",
         "--base-url",
         "http://127.0.0.1:1",
-    ]));
-    assert_eq!(r.code, 3, "{}", r.stdout);
-    let hint = r.json()["error"]["hint"].as_str().unwrap().to_string();
-    assert!(!hint.contains("--session"), "{hint}");
-    assert!(hint.contains("--secret-file"), "{hint}");
-    let r = run(in_repo().args([
-        "--json",
+    ]);
+    assert!(
+        !h.contains("--session") && h.contains("--secret-file"),
+        "{h}"
+    );
+    let h = hint(&[
         "check-session",
         "--openid",
         "o1",
@@ -345,14 +349,10 @@ fn a_masked_appsecret_or_token_is_not_sent_to_the_sessions_store() {
         "86_X…F8gH",
         "--base-url",
         "http://127.0.0.1:1",
-    ]));
-    assert_eq!(r.code, 3, "{}", r.stdout);
-    let hint = r.json()["error"]["hint"].as_str().unwrap().to_string();
-    assert!(!hint.contains("--session"), "{hint}");
-    assert!(hint.contains("token"), "{hint}");
+    ]);
+    assert!(!h.contains("--session") && h.contains("token"), "{h}");
     // A masked session_key still points at the store.
-    let r = run(in_repo().args([
-        "--json",
+    let h = hint(&[
         "verify-signature",
         "--session-key",
         "tiih…hQ==",
@@ -360,10 +360,8 @@ fn a_masked_appsecret_or_token_is_not_sent_to_the_sessions_store() {
         "@examples/captures/rawData.json",
         "--signature",
         "75e81ceda165f4ffa64f4068af58c64b8f54b88c",
-    ]));
-    assert_eq!(r.code, 3);
-    let hint = r.json()["error"]["hint"].as_str().unwrap().to_string();
-    assert!(hint.contains("--session OPENID"), "{hint}");
+    ]);
+    assert!(h.contains("--session OPENID"), "{h}");
 }
 
 #[test]
