@@ -554,6 +554,33 @@ fn the_backends_stderr_is_shown_without_the_secret_or_escapes() {
     assert_eq!(r.code, 5, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("config: secret="), "{}", r.stderr);
     assert!(!r.stderr.contains(SECRET), "{}", r.stderr);
+    // A WeCom backend also gets the corpsecret: masked the same way.
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("wecom.toml");
+    let corpsecret = "c0rpS3cretValue000000000000000000000000777";
+    std::fs::write(
+        &flow,
+        format!(
+            "appid = \"{APPID}\"\nplatform = \"wecom\"\ncorpid = \"ww5e1ec0de5e55a001\"\n\
+             corpsecret = \"{corpsecret}\"\nbackend = \"http://127.0.0.1:0\"\n\
+             [[steps]]\nwx = \"login\"\n"
+        ),
+    )
+    .unwrap();
+    let r = simulate(&[
+        flow.to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+        "echo \"corp config: $WXLOGIN_CORPID $WXLOGIN_CORPSECRET\" >&2; exit 1",
+    ]);
+    assert_eq!(r.code, 5, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("corp config: ww5e1ec0de5e55a001"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.all().contains(corpsecret), "{}", r.all());
 }
 
 /// The completion install lines of the README work in a home that has none of the folders yet.

@@ -269,13 +269,10 @@ pub fn run(ctx: &Ctx, args: SimulateArgs) -> Outcome {
             p.settle_stderr(Duration::from_millis(150), Duration::from_secs(1))
                 .await;
         }
-        let stderr_tail: Vec<String> = backend_proc
+        let stderr_tail = backend_proc
             .as_ref()
-            .map(|p| p.stderr_tail(STDERR_SHOWN))
-            .unwrap_or_default()
-            .iter()
-            .map(|line| backend::shown_line(line, secret.as_ref().map(Secret::expose), ctx.reveal))
-            .collect();
+            .map(|p| p.shown_tail(STDERR_SHOWN, ctx.reveal))
+            .unwrap_or_default();
         let exited = backend_proc.as_mut().and_then(BackendProc::exited);
         if let Some(mut p) = backend_proc {
             tokio::task::spawn_blocking(move || p.stop(backend::GRACE))

@@ -27,14 +27,18 @@ pub struct BackendProc {
     /// Lines read so far, to tell when the backend has stopped writing.
     lines: Arc<std::sync::atomic::AtomicU64>,
     stopped: bool,
-    /// The appsecret the backend was given, kept out of what is shown of its stderr.
-    secret: Option<String>,
+    /// The secrets the backend was given (appsecret, corpsecret), kept out of what is shown
+    /// of its stderr.
+    secrets: Vec<String>,
 }
 
-/// A line of the backend's stderr as simulate shows it: its own log may print the appsecret (a
-/// failed call's URL) or a session_key, masked like everything else unless `reveal`, and its
-/// terminal escapes (a coloured dev-server log) are dropped.
-pub fn shown_line(line: &str, secret: Option<&str>, reveal: bool) -> String {
+/// The variables of the backend's environment that hold a secret.
+const SECRET_VARS: [&str; 2] = ["WXLOGIN_SECRET", "WXLOGIN_CORPSECRET"];
+
+/// A line of the backend's stderr as simulate shows it: its own log may print the secrets it
+/// was given (a failed call's URL) or a session_key, masked like everything else unless
+/// `reveal`, and its terminal escapes (a coloured dev-server log) are dropped.
+pub fn shown_line(line: &str, secrets: &[&str], reveal: bool) -> String {
     let mut plain = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
@@ -52,8 +56,7 @@ pub fn shown_line(line: &str, secret: Option<&str>, reveal: bool) -> String {
     if reveal {
         return plain;
     }
-    let secrets: Vec<&str> = secret.into_iter().collect();
-    crate::core::redact::redact_text(&plain, &secrets)
+    crate::core::redact::redact_text(&plain, secrets)
 }
 
 impl BackendProc {
@@ -111,10 +114,11 @@ impl BackendProc {
                 drained.store(true, std::sync::atomic::Ordering::Release);
             });
         }
-        let secret = env
+        let secrets = env
             .iter()
-            .find(|(k, _)| k == "WXLOGIN_SECRET")
-            .map(|(_, v)| v.clone());
+            .filter(|(k, _)| SECRET_VARS.contains(&k.as_str()))
+            .map(|(_, v)| v.clone())
+            .collect();
         Ok(BackendProc {
             child,
             program: shown,
@@ -122,7 +126,7 @@ impl BackendProc {
             drained,
             lines,
             stopped: false,
-            secret,
+            secrets,
         })
     }
 
@@ -158,6 +162,15 @@ impl BackendProc {
         kept.iter()
             .skip(kept.len().saturating_sub(n))
             .cloned()
+            .collect()
+    }
+
+    /// [`BackendProc::stderr_tail`] as simulate shows it ([`shown_line`]).
+    pub fn shown_tail(&self, n: usize, reveal: bool) -> Vec<String> {
+        let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        self.stderr_tail(n)
+            .iter()
+            .map(|line| shown_line(line, &secrets, reveal))
             .collect()
     }
 
@@ -257,11 +270,7 @@ impl BackendProc {
     }
 
     fn failed_to_start(&self, message: &str) -> Error {
-        let tail: Vec<String> = self
-            .stderr_tail(10)
-            .iter()
-            .map(|line| shown_line(line, self.secret.as_deref(), false))
-            .collect();
+        let tail = self.shown_tail(10, false);
         let shown = if tail.is_empty() {
             " (it wrote nothing to stderr)".to_string()
         } else {
@@ -394,14 +403,14 @@ mod tests {
         let line = format!(
             "\u{1b}[35m\u{1b}[1mGET /sns/jscode2session?appid=wx1&secret={secret}&js_code=c\u{1b}[0m key {secret}"
         );
-        let shown = shown_line(&line, Some(secret), false);
+        let shown = shown_line(&line, &[secret], false);
         assert!(!shown.contains('\u{1b}'), "{shown}");
         assert!(!shown.contains("5ec2e7"), "{shown}");
         assert!(
             shown.starts_with("GET /sns/jscode2session?appid=wx1&secret="),
             "{shown}"
         );
-        let revealed = shown_line(&line, Some(secret), true);
+        let revealed = shown_line(&line, &[secret], true);
         assert!(revealed.contains(&format!("secret={secret}")), "{revealed}");
         assert!(!revealed.contains('\u{1b}'), "{revealed}");
     }
