@@ -49,7 +49,7 @@ pub fn diagnose(flow: &Flow, code_ttl: Duration, h: &History, failed: &StepRepor
     if let Some((step, call)) = h
         .calls
         .iter()
-        .find(|(_, c)| c.is_exchange() && !c.is_exchange_for(flow.platform))
+        .find(|(_, c)| c.is_foreign_exchange(flow.platform))
     {
         return wrong_exchange_path(flow.platform, h, *step, call);
     }

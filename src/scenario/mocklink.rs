@@ -86,6 +86,11 @@ impl WeChatCall {
             && self.host.as_deref().is_none_or(|h| h == platform.host())
     }
 
+    /// A code exchange, but where another platform than `platform` takes codes.
+    pub fn is_foreign_exchange(&self, platform: Platform) -> bool {
+        self.is_exchange() && !self.is_exchange_for(platform)
+    }
+
     pub fn ok(&self) -> bool {
         self.errcode == 0 && self.status < 400
     }

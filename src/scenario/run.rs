@@ -113,7 +113,11 @@ pub async fn run_flow(
         report.wechat.extend(mock.new_calls().await?);
         // One mock serves the whole family: an exchange at another platform's path may
         // succeed there, never on the platform the mini program runs on.
-        for call in report.wechat.iter().filter(|c| is_foreign(c, flow)) {
+        for call in report
+            .wechat
+            .iter()
+            .filter(|c| c.is_foreign_exchange(flow.platform))
+        {
             report.checks.push(exchange_check(flow, call));
             report.ok = false;
         }
@@ -144,11 +148,6 @@ pub async fn run_flow(
         warnings: runner.history.warnings,
         skipped,
     })
-}
-
-/// An exchange of a code, but at a path (or host) of another platform than the flow's.
-fn is_foreign(call: &WeChatCall, flow: &Flow) -> bool {
-    call.is_exchange() && !call.is_exchange_for(flow.platform)
 }
 
 /// The failed check of an exchange made where the flow's platform does not take one.
